@@ -1,0 +1,117 @@
+/**
+ * The contract between pure filters and whatever runs them (the plain-function pipeline in src/pipeline and the
+ * filter actors in actors/). A filter never performs side effects itself: it returns a ContentInfo and, where the
+ * product needs one (a hellban, a rate counter), an effect for the runner to apply. That is what lets the dry run
+ * evaluate a real config while touching no counter and no hellban.
+ */
+import type { CommunityConfig, InstanceFilterSettings } from "../config/community-config.js";
+import type { ContentInfo } from "../harms/content-info.js";
+import type { Result } from "../result.js";
+
+/** Groups run in this order; each gates on the class accumulated so far (filters.md §1.2, newer column). */
+export type FilterGroupName = "prefilter" | "hellban_prefilter" | "main" | "postfilter";
+
+/** The event as filters see it. Built once per check from the verified PDU. */
+export interface FilterEvent {
+  readonly eventId: string;
+  readonly roomId: string;
+  readonly roomVersion: string;
+  readonly type: string;
+  /** `undefined` when the event is not a state event; `""` is a valid state key. */
+  readonly stateKey: string | undefined;
+  readonly sender: string;
+  readonly originServerTs: number;
+  /** The PDU as received, as a JSON value (already validated as Matrix JSON). */
+  readonly pdu: Readonly<Record<string, unknown>>;
+  /** `content` when it is an object, else `{}`. */
+  readonly content: Readonly<Record<string, unknown>>;
+}
+
+/** A member's learned display name (joined members with a non-blank display name only). */
+export interface RoomMember {
+  readonly userId: string;
+  readonly displayName: string;
+}
+
+/** Power levels as learned from `m.room.power_levels` with defaults applied (filters.md §5.4). */
+export interface PowerLevels {
+  readonly users: Readonly<Record<string, number>>;
+  readonly users_default: number;
+  readonly state_default: number;
+  readonly events: Readonly<Record<string, number>>;
+  readonly events_default: number;
+  readonly ban: number;
+  readonly kick: number;
+  readonly redact: number;
+  readonly invite: number;
+}
+
+/** What a room-state actor knows about one room. */
+export interface RoomFacts {
+  readonly members: readonly RoomMember[];
+  readonly powerLevels: PowerLevels | undefined;
+  /** v12+ rooms: the create event's sender plus `additional_creators`; undefined for older versions. */
+  readonly creators: readonly string[] | undefined;
+}
+
+/** An `m.ban` rule learned from the policy-list room (`PS_MJOLNIR_FILTER_ROOM_ID`). */
+export interface BanRule {
+  readonly kind: "user" | "server" | "room";
+  readonly entity: string;
+}
+
+/** A compiled keyword template (Go text/template subset); rendering yields the output text or an error. */
+export interface KeywordTemplate {
+  readonly name: string;
+  render(data: unknown): Result<string, string>;
+}
+
+/** Everything a filter may read. Facts that need I/O are gathered before the check runs. */
+export interface FilterInput {
+  readonly event: FilterEvent;
+  readonly config: CommunityConfig;
+  readonly instance: InstanceFilterSettings;
+  readonly room: RoomFacts;
+  readonly banRules: readonly BanRule[];
+  /** Server names of Muninn Hall members (trust source). */
+  readonly muninnServers: ReadonlySet<string>;
+  /** Compiled keyword templates by name; names the community lists but the instance lacks are skipped. */
+  readonly keywordTemplates: ReadonlyMap<string, KeywordTemplate>;
+  /** Whether the sender is in a hellban for this community right now. */
+  readonly senderHellbanned: boolean;
+  /** Milliseconds since the epoch; injected so tests use a fake clock. */
+  readonly now: number;
+}
+
+/** Side effects a filter asks the runner to apply. The dry run applies none. */
+export type FilterEffect = { readonly type: "hellban"; readonly sender: string; readonly minutes: number };
+
+export interface FilterResult {
+  readonly info: ContentInfo;
+  readonly effects?: readonly FilterEffect[];
+}
+
+/** A filter that could not reach a verdict. The check is answered as upstream does (decisions §2.4). */
+export interface FilterFailure {
+  readonly filter: string;
+  readonly message: string;
+}
+
+export type FilterOutcome = Result<FilterResult, FilterFailure>;
+
+/** Services that I/O-bound filters use; pure filters ignore them. */
+export interface FilterServices {
+  readonly signal?: AbortSignal;
+}
+
+export interface FilterDefinition {
+  /** Stable name, used in traces, metrics labels and logs. */
+  readonly name: string;
+  readonly group: FilterGroupName;
+  /** True when the filter does network I/O; such filters get a pool of actors and a deadline. */
+  readonly io: boolean;
+  enabled(config: CommunityConfig, instance: InstanceFilterSettings): boolean;
+  check(input: FilterInput, services: FilterServices): FilterOutcome | Promise<FilterOutcome>;
+  /** Present only on filters that can check plain text (filters.md §1.4, text mode). */
+  checkText?(text: string, config: CommunityConfig): FilterOutcome;
+}
