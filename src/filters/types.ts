@@ -113,5 +113,10 @@ export interface FilterDefinition {
   enabled(config: CommunityConfig, instance: InstanceFilterSettings): boolean;
   check(input: FilterInput, services: FilterServices): FilterOutcome | Promise<FilterOutcome>;
   /** Present only on filters that can check plain text (filters.md §1.4, text mode). */
-  checkText?(text: string, config: CommunityConfig): FilterOutcome;
+  checkText?(text: string, config: CommunityConfig, context?: TextCheckContext): FilterOutcome;
+}
+
+/** Facts a text check may need beyond the config; absent means none (e.g. no keyword templates). */
+export interface TextCheckContext {
+  readonly keywordTemplates: ReadonlyMap<string, KeywordTemplate>;
 }
