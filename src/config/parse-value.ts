@@ -3,6 +3,7 @@
  * the loader prefixes), so every bad value becomes one clear line such as `"abc" is not an integer`.
  * Secret options never have their text echoed back.
  */
+import { decodeBase64 } from "../matrix/base64.js";
 import { err, ok, type Result } from "../result.js";
 import type { BindAddress, KeyQueryServer, SupportContact } from "./app-config.js";
 import { parseCidr, type Cidr } from "./cidr.js";
@@ -247,17 +248,9 @@ function parseKeyQueryServer(raw: string): Result<OptionValue, string> {
   const [serverName, keyId, key] = items as [string, string, string];
   if (!isServerName(serverName)) return err(`${JSON.stringify(serverName)} is not a server name`);
   if (!/^ed25519:[A-Za-z0-9_]+$/.test(keyId)) return err(`key ID ${JSON.stringify(keyId)} must look like ed25519:<version>`);
-  const bytes = decodeBase64Loose(key);
+  const decoded = decodeBase64(key);
+  const bytes = decoded.ok ? decoded.value : undefined;
   if (bytes === undefined || bytes.length !== 32) return err(`key ${JSON.stringify(key)} is not a base64 ed25519 public key (32 bytes)`);
   const server: KeyQueryServer = { serverName, keyId, publicKey: bytes.toString("base64").replace(/=+$/, "") };
   return ok(server);
-}
-
-/** Decodes standard or URL-safe base64, padded or not; undefined when the text is not base64. */
-export function decodeBase64Loose(text: string): Buffer | undefined {
-  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(text)) return undefined;
-  const bare = text.replace(/=+$/, "");
-  if (bare.length % 4 === 1) return undefined;
-  if (/[+/]/.test(bare) && /[-_]/.test(bare)) return undefined;
-  return Buffer.from(bare.replaceAll("-", "+").replaceAll("_", "/"), "base64");
 }
