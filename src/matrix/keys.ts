@@ -24,6 +24,13 @@ export interface VerifyKey {
   readonly keyObject: KeyObject;
 }
 
+/**
+ * Finds a server's public key, injected so the primitives stay free of I/O. `atTs` is when the key must have been
+ * valid (an event's `origin_server_ts`, federation.md §3.5); absent means now (X-Matrix). Undefined means the key
+ * could not be obtained or was not valid then.
+ */
+export type KeyLookup = (serverName: string, keyId: string, atTs?: number) => Promise<VerifyKey | undefined>;
+
 const PKCS8_ED25519_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
 const SPKI_ED25519_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
 const KEY_VERSION = /^[A-Za-z0-9_]+$/;
