@@ -32,3 +32,4 @@ export type { Pdu, PduError, PduSignatureError } from "./pdu.js";
 export { parsePdu, signEventAsPolicyServer, verifyPduSignatures } from "./pdu.js";
 export type { OutboundRequest, XMatrixAuth, XMatrixError, XMatrixRequest, XMatrixSignature } from "./xmatrix.js";
 export { parseXMatrixHeaders, signXMatrixHeader, verifyXMatrix, xMatrixSignedObject } from "./xmatrix.js";
+export { hashAndSignEvent } from "./event-signing.js";
