@@ -1,0 +1,4 @@
+DROP TRIGGER ps_hellban_change ON hellbans;
+DROP FUNCTION notify_hellban;
+DROP FUNCTION ps_go_csv_field;
+DROP TABLE hellbans;

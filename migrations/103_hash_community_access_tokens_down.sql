@@ -1,0 +1,2 @@
+DROP INDEX communities_api_access_token_sha256;
+ALTER TABLE communities DROP COLUMN api_access_token_sha256;

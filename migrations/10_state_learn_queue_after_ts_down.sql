@@ -1,0 +1,1 @@
+ALTER TABLE state_learn_queue DROP COLUMN after_ts;

@@ -1,0 +1,1 @@
+ALTER TABLE events DROP COLUMN first_seen_ts;

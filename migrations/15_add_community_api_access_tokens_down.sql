@@ -1,0 +1,2 @@
+DROP INDEX idx_communities_api_access_token;
+ALTER TABLE communities DROP COLUMN api_access_token;
