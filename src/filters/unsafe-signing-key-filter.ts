@@ -8,9 +8,15 @@
  * that is not base64 at all cannot be the unsafe key's and is ignored. Communities may switch the filter off.
  */
 import { HARM_OTHER } from "../harms/ids.js";
-import { decodeBase64, signatureOf, signingKeyFromSeed, type JsonObject, type SigningKey } from "../matrix/index.js";
-import { redactEvent } from "../matrix/redaction.js";
-import { getRoomVersion } from "../matrix/room-versions.js";
+import {
+  decodeBase64,
+  getRoomVersion,
+  redactEvent,
+  signatureOf,
+  signingKeyFromSeed,
+  type JsonObject,
+  type SigningKey,
+} from "../matrix/index.js";
 import { err } from "../result.js";
 import { isJsonObject } from "./event-view.js";
 import { neutral, prohibited } from "./outcome.js";

@@ -4,7 +4,7 @@
  */
 import { HARM_POLICYSERV_SPEC_NON_COMPLIANCE, HARM_SPAM } from "../harms/ids.js";
 import { contentInfo } from "../harms/content-info.js";
-import { parseUserId } from "../matrix/ids.js";
+import { parseUserId } from "../matrix/index.js";
 import { finishPipeline } from "./aggregate.js";
 import type { Verdict } from "./types.js";
 

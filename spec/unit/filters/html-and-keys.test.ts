@@ -6,9 +6,7 @@ import {
   unsafeSigningKey,
   unsafeSigningKeyFilter,
 } from "../../../src/filters/unsafe-signing-key-filter.js";
-import { generateSigningKey, signatureOf, type JsonObject } from "../../../src/matrix/index.js";
-import { redactEvent } from "../../../src/matrix/redaction.js";
-import { getRoomVersion } from "../../../src/matrix/room-versions.js";
+import { generateSigningKey, getRoomVersion, redactEvent, signatureOf, type JsonObject } from "../../../src/matrix/index.js";
 import { config, event, input, INSTANCE, message, pdu, summary } from "./helpers.js";
 
 describe("inline emoji size filter (parse5 tokenizer)", () => {
