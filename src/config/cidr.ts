@@ -20,7 +20,8 @@ export function parseCidr(text: string): Result<Cidr, string> {
   const address = text.slice(0, slash);
   const prefixText = text.slice(slash + 1);
   const family = isIPv4(address) ? "ipv4" : isIPv6(address) ? "ipv6" : undefined;
-  if (family === undefined) return err(`${JSON.stringify(text)} is not a CIDR (${JSON.stringify(address)} is not an IP address)`);
+  if (family === undefined)
+    return err(`${JSON.stringify(text)} is not a CIDR (${JSON.stringify(address)} is not an IP address)`);
   const maxPrefix = family === "ipv4" ? 32 : 128;
   if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > maxPrefix) {
     return err(`${JSON.stringify(text)} is not a CIDR (prefix must be 0..${maxPrefix})`);

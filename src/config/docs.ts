@@ -45,16 +45,23 @@ export function renderConfigMarkdown(): string {
     groups.set(spec.group, rows);
   }
   const sections = [...groups].map(([group, specs]) =>
-    [`### ${group}`, "", "| Variable | Type | Default | Description |", "|---|---|---|---|", ...specs.map(row)].join("\n"),
+    [`### ${group}`, "", "| Variable | Type | Default | Description |", "|---|---|---|---|", ...specs.map(row)].join(
+      "\n",
+    ),
   );
   return `${PREAMBLE}\n\n${sections.join("\n\n")}\n`;
 }
 
 function row(spec: OptionSpec): string {
   const names = [`\`${spec.env}\``, ...spec.aliases.map((alias) => `alias \`${alias}\``)].join("<br>");
-  const kind = spec.kind === "enum" ? `one of ${(spec.choices ?? []).map((c) => `\`${c}\``).join(", ")}` : KIND_TEXT[spec.kind];
+  const kind =
+    spec.kind === "enum" ? `one of ${(spec.choices ?? []).map((c) => `\`${c}\``).join(", ")}` : KIND_TEXT[spec.kind];
   const bounds = boundsText(spec);
-  const type = [kind + bounds, spec.jsonKey === undefined ? "" : `community: \`${spec.jsonKey}\``, spec.secret ? "secret" : ""]
+  const type = [
+    kind + bounds,
+    spec.jsonKey === undefined ? "" : `community: \`${spec.jsonKey}\``,
+    spec.secret ? "secret" : "",
+  ]
     .filter((part) => part !== "")
     .join("<br>");
   const def = spec.default === undefined ? "" : spec.default === "" ? "(empty)" : `\`${spec.default}\``;

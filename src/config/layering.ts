@@ -33,7 +33,13 @@ export interface ValidatedOverrides {
 export function validateOverrides(json: unknown): Result<ValidatedOverrides, FieldError[]> {
   if (json === null) return ok(Object.freeze({ overrides: Object.freeze({}), unknownKeys: Object.freeze([]) }));
   if (typeof json !== "object" || Array.isArray(json)) {
-    return err([{ field: "", message: `community config must be a JSON object, got ${jsonTypeName(json)}`, errcode: "M_BAD_JSON" }]);
+    return err([
+      {
+        field: "",
+        message: `community config must be a JSON object, got ${jsonTypeName(json)}`,
+        errcode: "M_BAD_JSON",
+      },
+    ]);
   }
   const body = json as Record<string, unknown>;
   const errors: FieldError[] = [];
@@ -48,16 +54,23 @@ export function validateOverrides(json: unknown): Result<ValidatedOverrides, Fie
   }
   if (errors.length > 0) return err(errors);
   const unknownKeys = Object.keys(body).filter((key) => !COMMUNITY_OPTIONS.has(key as keyof CommunityConfig));
-  return ok(Object.freeze({ overrides: Object.freeze(overrides) as CommunityOverrides, unknownKeys: Object.freeze(unknownKeys) }));
+  return ok(
+    Object.freeze({
+      overrides: Object.freeze(overrides) as CommunityOverrides,
+      unknownKeys: Object.freeze(unknownKeys),
+    }),
+  );
 }
 
 function checkField(field: string, spec: OptionSpec, value: unknown): Result<unknown, FieldError> {
   const badJson = (expected: string): Result<unknown, FieldError> =>
     err({ field, message: `${field} must be ${expected}, got ${jsonTypeName(value)}`, errcode: "M_BAD_JSON" });
-  const invalid = (problem: string): Result<unknown, FieldError> => err({ field, message: `${field}: ${problem}`, errcode: "M_INVALID_PARAM" });
+  const invalid = (problem: string): Result<unknown, FieldError> =>
+    err({ field, message: `${field}: ${problem}`, errcode: "M_INVALID_PARAM" });
   switch (spec.kind) {
     case "csv": {
-      if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) return badJson("an array of strings");
+      if (!Array.isArray(value) || !value.every((item) => typeof item === "string"))
+        return badJson("an array of strings");
       const items = value as string[];
       for (const item of items) {
         const problem = item === "" ? undefined : spec.validateItem?.(item);
@@ -88,7 +101,11 @@ function checkField(field: string, spec: OptionSpec, value: unknown): Result<unk
   }
 }
 
-function inRange(spec: OptionSpec, value: number, invalid: (problem: string) => Result<unknown, FieldError>): Result<unknown, FieldError> {
+function inRange(
+  spec: OptionSpec,
+  value: number,
+  invalid: (problem: string) => Result<unknown, FieldError>,
+): Result<unknown, FieldError> {
   const { min, max } = spec;
   if ((min !== undefined && value < min) || (max !== undefined && value > max)) {
     return invalid(`${value} is outside ${min ?? "-∞"}..${max ?? "∞"}`);
@@ -101,7 +118,8 @@ function jsonTypeName(value: unknown): string {
   if (Array.isArray(value)) return "an array";
   if (typeof value === "object") return "an object";
   if (typeof value === "number") return Number.isInteger(value) ? `the integer ${value}` : `the number ${value}`;
-  if (typeof value === "string") return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === "string")
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
   return `${typeof value} ${String(value)}`;
 }
 

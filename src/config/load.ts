@@ -68,7 +68,9 @@ export function parseOption(spec: OptionSpec, env: Env): Result<OptionValue, Con
   const [first, ...others] = setNames;
   for (const other of others) {
     if (env[other] !== env[first ?? spec.env]) {
-      const values = spec.secret ? "" : ` (${JSON.stringify(env[first ?? spec.env])} and ${JSON.stringify(env[other])})`;
+      const values = spec.secret
+        ? ""
+        : ` (${JSON.stringify(env[first ?? spec.env])} and ${JSON.stringify(env[other])})`;
       return err({
         variable: spec.env,
         message: `${first} and ${other} are both set, to different values${values}: they are the same setting, set only one`,
@@ -217,9 +219,15 @@ function buildConfig(v: Values): AppConfig {
     },
     filters: {
       mjolnirRoomId: v.optionalString("PS_MJOLNIR_FILTER_ROOM_ID"),
-      openai: { apiKey: v.optionalString("PS_OPENAI_FILTER_API_KEY"), allowedRoomIds: v.list("PS_OPENAI_FILTER_ALLOWED_ROOM_IDS") },
+      openai: {
+        apiKey: v.optionalString("PS_OPENAI_FILTER_API_KEY"),
+        allowedRoomIds: v.list("PS_OPENAI_FILTER_ALLOWED_ROOM_IDS"),
+      },
       hma: { apiUrl: v.optionalString("PS_HMA_API_URL"), apiKey: v.optionalString("PS_HMA_API_KEY") },
-      muninn: { apiUrl: v.optionalString("PS_MUNINN_HALL_SOURCE_API_URL"), apiKey: v.optionalString("PS_MUNINN_HALL_SOURCE_API_KEY") },
+      muninn: {
+        apiUrl: v.optionalString("PS_MUNINN_HALL_SOURCE_API_URL"),
+        apiKey: v.optionalString("PS_MUNINN_HALL_SOURCE_API_KEY"),
+      },
     },
     media: {
       clientUrl: v.string("PS_HOMESERVER_MEDIA_CLIENT_URL"),

@@ -94,7 +94,8 @@ const GO_INT = /^[+-]?(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01
  */
 export function parseGoInt(text: string, shown = JSON.stringify(text)): Result<number, string> {
   if (text === "") return err("empty value is not an integer (unset the variable to use the default)");
-  if (/^[+-]?0_?[0-9]/.test(text)) return err(`${shown} is ambiguous: a leading 0 means octal upstream; write it in decimal or with 0o`);
+  if (/^[+-]?0_?[0-9]/.test(text))
+    return err(`${shown} is ambiguous: a leading 0 means octal upstream; write it in decimal or with 0o`);
   if (!GO_INT.test(text)) return err(`${shown} is not an integer`);
   const negative = text.startsWith("-");
   const digits = text.replace(/^[+-]/, "").replaceAll("_", "");
@@ -129,7 +130,8 @@ function inRange(spec: OptionSpec, parsed: Result<number, string>): Result<Optio
   if (!parsed.ok) return parsed;
   const value = parsed.value;
   const { min, max } = spec;
-  if (min !== undefined && max !== undefined && (value < min || value > max)) return err(`${value} is outside ${min}..${max}`);
+  if (min !== undefined && max !== undefined && (value < min || value > max))
+    return err(`${value} is outside ${min}..${max}`);
   if (min !== undefined && value < min) return err(`${value} is less than the minimum ${min}`);
   if (max !== undefined && value > max) return err(`${value} is more than the maximum ${max}`);
   return parsed;
@@ -165,7 +167,8 @@ function parseBind(spec: OptionSpec, value: string, shown: string): Result<Optio
   const match = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]*):(\d{1,5})$/.exec(value);
   const host = match?.[1];
   const port = Number(match?.[2]);
-  if (match === null || host === undefined || port > 65535) return err(`${shown} is not a listen address (host:port, port 0..65535)`);
+  if (match === null || host === undefined || port > 65535)
+    return err(`${shown} is not a listen address (host:port, port 0..65535)`);
   const bareHost = host.startsWith("[") ? host.slice(1, -1) : host;
   const bind: BindAddress = { host: bareHost === "" ? "0.0.0.0" : bareHost, port };
   return ok(bind);
@@ -191,7 +194,8 @@ function parseHostOverrides(raw: string): Result<OptionValue, string> {
     const name = item.slice(0, eq).trim();
     const url = item.slice(eq + 1).trim();
     if (!isServerName(name)) return err(`${JSON.stringify(name)} in ${JSON.stringify(item)} is not a server name`);
-    if (!/^https?:\/\/[^/]/.test(url) || !URL.canParse(url)) return err(`${JSON.stringify(url)} for ${name} is not an http(s) URL`);
+    if (!/^https?:\/\/[^/]/.test(url) || !URL.canParse(url))
+      return err(`${JSON.stringify(url)} for ${name} is not an http(s) URL`);
     if (map.has(name)) return err(`${name} is listed twice`);
     map.set(name, url.replace(/\/+$/, ""));
   }
@@ -232,7 +236,8 @@ function parseContacts(raw: string): Result<OptionValue, string> {
   const contacts: SupportContact[] = [];
   for (const item of splitCsv(raw)) {
     if (!item.includes("@")) return err(`${JSON.stringify(item)} is neither a Matrix user ID nor an email address`);
-    if (item.startsWith("@") && !/^@[^:]+:.+$/.test(item)) return err(`${JSON.stringify(item)} is not a Matrix user ID (@localpart:server)`);
+    if (item.startsWith("@") && !/^@[^:]+:.+$/.test(item))
+      return err(`${JSON.stringify(item)} is not a Matrix user ID (@localpart:server)`);
     contacts.push({ kind: item.startsWith("@") ? "matrix_id" : "email_address", value: item });
   }
   return ok(contacts);
@@ -247,10 +252,12 @@ function parseKeyQueryServer(raw: string): Result<OptionValue, string> {
   if (items.length !== 3) return err(`must be name,keyId,base64key (3 items), got ${items.length}`);
   const [serverName, keyId, key] = items as [string, string, string];
   if (!isServerName(serverName)) return err(`${JSON.stringify(serverName)} is not a server name`);
-  if (!/^ed25519:[A-Za-z0-9_]+$/.test(keyId)) return err(`key ID ${JSON.stringify(keyId)} must look like ed25519:<version>`);
+  if (!/^ed25519:[A-Za-z0-9_]+$/.test(keyId))
+    return err(`key ID ${JSON.stringify(keyId)} must look like ed25519:<version>`);
   const decoded = decodeBase64(key);
   const bytes = decoded.ok ? decoded.value : undefined;
-  if (bytes === undefined || bytes.length !== 32) return err(`key ${JSON.stringify(key)} is not a base64 ed25519 public key (32 bytes)`);
+  if (bytes === undefined || bytes.length !== 32)
+    return err(`key ${JSON.stringify(key)} is not a base64 ed25519 public key (32 bytes)`);
   const server: KeyQueryServer = { serverName, keyId, publicKey: bytes.toString("base64").replace(/=+$/, "") };
   return ok(server);
 }

@@ -57,7 +57,10 @@ export async function runGenSigningKeys(argv: readonly string[], env: Env, out: 
     return 2;
   }
 
-  const outcomes = await generateKeyFiles({ signingKeyPath: serverPath, eventSigningKeyPath: eventPath }, { overwrite: parsed.values.overwrite });
+  const outcomes = await generateKeyFiles(
+    { signingKeyPath: serverPath, eventSigningKeyPath: eventPath },
+    { overwrite: parsed.values.overwrite },
+  );
   for (const outcome of outcomes) {
     if (outcome.status === "failed") out.error(outcome.message);
     else out.log(outcome.message);

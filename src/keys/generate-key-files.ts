@@ -24,12 +24,24 @@ export interface KeyFileOutcome {
 }
 
 /** Generates the key files named by `paths`. When both paths are the same file, one key serves both roles. */
-export async function generateKeyFiles(paths: KeyPaths, options: { readonly overwrite: boolean }): Promise<KeyFileOutcome[]> {
+export async function generateKeyFiles(
+  paths: KeyPaths,
+  options: { readonly overwrite: boolean },
+): Promise<KeyFileOutcome[]> {
   const outcomes: KeyFileOutcome[] = [];
   const server = await generateOne("server", paths.signingKeyPath, options.overwrite);
   outcomes.push(server);
   if (paths.eventSigningKeyPath === paths.signingKeyPath) {
-    outcomes.push(describe("event", paths.eventSigningKeyPath, server.status === "failed" ? "failed" : "kept", server.keyId, server.publicKey, "is the same file as the server key"));
+    outcomes.push(
+      describe(
+        "event",
+        paths.eventSigningKeyPath,
+        server.status === "failed" ? "failed" : "kept",
+        server.keyId,
+        server.publicKey,
+        "is the same file as the server key",
+      ),
+    );
   } else {
     outcomes.push(await generateOne("event", paths.eventSigningKeyPath, options.overwrite));
   }
@@ -40,13 +52,29 @@ async function generateOne(role: "server" | "event", path: string, overwrite: bo
   const key = generateSigningKey();
   const written = await writeKeyFile(path, { keyId: key.keyId, seed: key.seed }, { overwrite });
   if (written.ok) return describe(role, path, "written", key.keyId, key.publicKeyBase64, "");
-  if (written.error.kind !== "exists") return describe(role, path, "failed", undefined, undefined, written.error.message);
+  if (written.error.kind !== "exists")
+    return describe(role, path, "failed", undefined, undefined, written.error.message);
   const existing = await readKeyFile(path);
-  if (!existing.ok) return describe(role, path, "failed", undefined, undefined, `${existing.error.message} (it was kept; use --overwrite to replace it)`);
+  if (!existing.ok)
+    return describe(
+      role,
+      path,
+      "failed",
+      undefined,
+      undefined,
+      `${existing.error.message} (it was kept; use --overwrite to replace it)`,
+    );
   const first = existing.value[0];
   if (first === undefined) throw new Error("readKeyFile returned no key");
   const publicKey = signingKeyFromSeed(first.keyId, first.seed).publicKeyBase64;
-  return describe(role, path, "kept", first.keyId, publicKey, "already exists, not making a new key for it (use --overwrite to replace it)");
+  return describe(
+    role,
+    path,
+    "kept",
+    first.keyId,
+    publicKey,
+    "already exists, not making a new key for it (use --overwrite to replace it)",
+  );
 }
 
 function describe(
@@ -59,9 +87,16 @@ function describe(
 ): KeyFileOutcome {
   const publishedKeyId = keyId === undefined ? undefined : role === "event" ? POLICY_SERVER_KEY_ID : keyId;
   const what = `${role} key ${path}`;
-  const ids = keyId === undefined ? "" : `key ID ${keyId}${publishedKeyId === keyId ? "" : ` (published as ${publishedKeyId})`}, public key ${publicKey}`;
+  const ids =
+    keyId === undefined
+      ? ""
+      : `key ID ${keyId}${publishedKeyId === keyId ? "" : ` (published as ${publishedKeyId})`}, public key ${publicKey}`;
   const message =
-    status === "written" ? `wrote ${what}: ${ids}` : status === "kept" ? `kept ${what}: ${note}; ${ids}` : `failed ${what}: ${note}`;
+    status === "written"
+      ? `wrote ${what}: ${ids}`
+      : status === "kept"
+        ? `kept ${what}: ${note}; ${ids}`
+        : `failed ${what}: ${note}`;
   return {
     role,
     path,

@@ -34,7 +34,11 @@ export function parseKeyFile(text: string, path: string): Result<KeyFileEntry[],
   const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
   const keys: KeyFileEntry[] = [];
   const malformed = (lineIndex: number, problem: string): Result<KeyFileEntry[], KeyFileError> =>
-    err({ kind: "malformed", path, message: `signing key file ${path} is malformed at line ${lineIndex + 1}: ${problem}` });
+    err({
+      kind: "malformed",
+      path,
+      message: `signing key file ${path} is malformed at line ${lineIndex + 1}: ${problem}`,
+    });
 
   for (let i = 0; i < lines.length; i++) {
     const line = (lines[i] ?? "").trim();
@@ -47,7 +51,8 @@ export function parseKeyFile(text: string, path: string): Result<KeyFileEntry[],
       continue;
     }
     const type = begin[1] ?? "";
-    if (!PEM_TYPES.has(type)) return malformed(i, `unsupported PEM block "${type}" (expected MATRIX PRIVATE KEY or MMR PRIVATE KEY)`);
+    if (!PEM_TYPES.has(type))
+      return malformed(i, `unsupported PEM block "${type}" (expected MATRIX PRIVATE KEY or MMR PRIVATE KEY)`);
     const block = readPemBlock(lines, i, type);
     if (!block.ok) return malformed(block.error.line, block.error.problem);
     const entry = pemEntry(type, block.value.headers, block.value.body);
@@ -76,14 +81,19 @@ interface PemBlock {
 }
 
 /** Reads from the BEGIN line at `start` to the matching END line: `Name: value` headers, a blank line, base64. */
-function readPemBlock(lines: readonly string[], start: number, type: string): Result<PemBlock, { line: number; problem: string }> {
+function readPemBlock(
+  lines: readonly string[],
+  start: number,
+  type: string,
+): Result<PemBlock, { line: number; problem: string }> {
   const headers = new Map<string, string>();
   let body = "";
   let inHeaders = true;
   for (let i = start + 1; i < lines.length; i++) {
     const line = (lines[i] ?? "").trim();
     if (line === `-----END ${type}-----`) return ok({ headers, body, endLine: i });
-    if (line.startsWith("-----")) return err({ line: i, problem: `expected -----END ${type}-----, found ${JSON.stringify(line)}` });
+    if (line.startsWith("-----"))
+      return err({ line: i, problem: `expected -----END ${type}-----, found ${JSON.stringify(line)}` });
     const header = inHeaders ? /^([A-Za-z0-9-]+):\s*(.*)$/.exec(line) : null;
     if (header !== null) {
       headers.set(header[1] ?? "", header[2] ?? "");
@@ -104,7 +114,9 @@ function pemEntry(type: string, headers: ReadonlyMap<string, string>, body: stri
   const version = keyId.slice("ed25519:".length);
   if (!VERSION.test(version)) return err(`key version "${version}" may only contain A-Z, a-z, 0-9 and _`);
   if (type === "MMR PRIVATE KEY" && headers.get("Version") !== "1") {
-    return err(`the MMR PRIVATE KEY block needs a "Version: 1" header, found ${JSON.stringify(headers.get("Version") ?? "none")}`);
+    return err(
+      `the MMR PRIVATE KEY block needs a "Version: 1" header, found ${JSON.stringify(headers.get("Version") ?? "none")}`,
+    );
   }
   const seed = decodeSeed(body);
   return seed.ok ? ok({ keyId, seed: seed.value }) : seed;
@@ -125,9 +137,17 @@ export async function readKeyFile(path: string): Promise<Result<KeyFileEntry[], 
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") {
-      return err({ kind: "missing", path, message: `signing key file ${path} does not exist: run gen_signing_keys to create it` });
+      return err({
+        kind: "missing",
+        path,
+        message: `signing key file ${path} does not exist: run gen_signing_keys to create it`,
+      });
     }
-    return err({ kind: "unreadable", path, message: `signing key file ${path} cannot be read: ${(error as Error).message}` });
+    return err({
+      kind: "unreadable",
+      path,
+      message: `signing key file ${path} cannot be read: ${(error as Error).message}`,
+    });
   }
   return parseKeyFile(text, path);
 }
@@ -139,7 +159,15 @@ export function formatKeyFile(key: KeyFileEntry): string {
     throw new RangeError(`key ID must be ed25519:<[A-Za-z0-9_]+>, got ${JSON.stringify(key.keyId)}`);
   }
   const body = Buffer.from(key.seed).toString("base64");
-  return ["-----BEGIN MMR PRIVATE KEY-----", `Key-ID: ${key.keyId}`, "Version: 1", "", body, "-----END MMR PRIVATE KEY-----", ""].join("\n");
+  return [
+    "-----BEGIN MMR PRIVATE KEY-----",
+    `Key-ID: ${key.keyId}`,
+    "Version: 1",
+    "",
+    body,
+    "-----END MMR PRIVATE KEY-----",
+    "",
+  ].join("\n");
 }
 
 export interface WriteKeyFileOptions {
@@ -152,7 +180,11 @@ export interface WriteKeyFileOptions {
  * the file is created exclusively, so two racing writers cannot clobber each other; with it, the new file is
  * written beside the old one and renamed over it, so a crash never leaves a half-written key.
  */
-export async function writeKeyFile(path: string, key: KeyFileEntry, options: WriteKeyFileOptions): Promise<Result<void, KeyFileError>> {
+export async function writeKeyFile(
+  path: string,
+  key: KeyFileEntry,
+  options: WriteKeyFileOptions,
+): Promise<Result<void, KeyFileError>> {
   const text = formatKeyFile(key);
   const target = options.overwrite ? `${path}.${randomBytes(6).toString("hex")}.tmp` : path;
   try {
@@ -172,8 +204,16 @@ export async function writeKeyFile(path: string, key: KeyFileEntry, options: Wri
     if (options.overwrite) await unlink(target).catch(() => undefined);
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EEXIST") {
-      return err({ kind: "exists", path, message: `signing key file ${path} already exists: not replacing it (use --overwrite to replace it)` });
+      return err({
+        kind: "exists",
+        path,
+        message: `signing key file ${path} already exists: not replacing it (use --overwrite to replace it)`,
+      });
     }
-    return err({ kind: "write-failed", path, message: `cannot write signing key file ${path}: ${(error as Error).message}` });
+    return err({
+      kind: "write-failed",
+      path,
+      message: `cannot write signing key file ${path}: ${(error as Error).message}`,
+    });
   }
 }

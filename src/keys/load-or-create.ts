@@ -38,11 +38,17 @@ export interface LoadOrCreateOptions {
 const ENV_NAMES = { server: "PS_HOMESERVER_SIGNING_KEY_PATH", event: "PS_HOMESERVER_EVENT_SIGNING_KEY_PATH" } as const;
 
 /** Loads (or, when allowed, creates) both keys. When both paths name one file, that one key fills both roles. */
-export async function loadOrCreateKeys(paths: KeyPaths, options: LoadOrCreateOptions): Promise<Result<LoadedKeys, KeyFileError>> {
+export async function loadOrCreateKeys(
+  paths: KeyPaths,
+  options: LoadOrCreateOptions,
+): Promise<Result<LoadedKeys, KeyFileError>> {
   const generated: string[] = [];
   const server = await loadOne("server", paths.signingKeyPath, options, generated);
   if (!server.ok) return server;
-  const event = paths.eventSigningKeyPath === paths.signingKeyPath ? server : await loadOne("event", paths.eventSigningKeyPath, options, generated);
+  const event =
+    paths.eventSigningKeyPath === paths.signingKeyPath
+      ? server
+      : await loadOne("event", paths.eventSigningKeyPath, options, generated);
   if (!event.ok) return event;
   return ok({
     serverKey: signingKeyFromSeed(server.value.keyId, server.value.seed),
@@ -74,6 +80,8 @@ async function loadOne(
     return written;
   }
   generated.push(path);
-  options.logger.info(`generated a new ${role} signing key ${key.keyId} at ${path} (embedded mode; production needs gen_signing_keys)`);
+  options.logger.info(
+    `generated a new ${role} signing key ${key.keyId} at ${path} (embedded mode; production needs gen_signing_keys)`,
+  );
   return ok({ keyId: key.keyId, seed: key.seed });
 }

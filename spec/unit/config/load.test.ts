@@ -19,42 +19,93 @@ function errorsOf(env: Record<string, string>): string[] {
 describe("loadConfig: bad values are one clear line each", () => {
   const cases: [Record<string, string>, string][] = [
     [{ PS_HELLBAN_POSTFILTER_MINUTES: "abc" }, 'PS_HELLBAN_POSTFILTER_MINUTES: "abc" is not an integer'],
-    [{ PS_MENTION_FILTER_MAX_MENTIONS: "" }, "PS_MENTION_FILTER_MAX_MENTIONS: empty value is not an integer (unset the variable to use the default)"],
+    [
+      { PS_MENTION_FILTER_MAX_MENTIONS: "" },
+      "PS_MENTION_FILTER_MAX_MENTIONS: empty value is not an integer (unset the variable to use the default)",
+    ],
     [{ PS_MENTION_FILTER_MAX_MENTIONS: "1.5" }, 'PS_MENTION_FILTER_MAX_MENTIONS: "1.5" is not an integer'],
-    [{ PS_MENTION_FILTER_MAX_MENTIONS: "010" }, 'PS_MENTION_FILTER_MAX_MENTIONS: "010" is ambiguous: a leading 0 means octal upstream; write it in decimal or with 0o'],
-    [{ PS_LENGTH_FILTER_MAX_LENGTH: "99999999999999999999" }, 'PS_LENGTH_FILTER_MAX_LENGTH: "99999999999999999999" is out of range'],
+    [
+      { PS_MENTION_FILTER_MAX_MENTIONS: "010" },
+      'PS_MENTION_FILTER_MAX_MENTIONS: "010" is ambiguous: a leading 0 means octal upstream; write it in decimal or with 0o',
+    ],
+    [
+      { PS_LENGTH_FILTER_MAX_LENGTH: "99999999999999999999" },
+      'PS_LENGTH_FILTER_MAX_LENGTH: "99999999999999999999" is out of range',
+    ],
     [{ PS_SPAM_THRESHOLD: "1.5" }, "PS_SPAM_THRESHOLD: 1.5 is outside 0..1"],
     [{ PS_SPAM_THRESHOLD: "-0.1" }, "PS_SPAM_THRESHOLD: -0.1 is outside 0..1"],
     [{ PS_DENSITY_FILTER_MAX_DENSITY: "NaN" }, 'PS_DENSITY_FILTER_MAX_DENSITY: "NaN" is not a number'],
-    [{ PS_DENSITY_FILTER_MAX_DENSITY: "" }, "PS_DENSITY_FILTER_MAX_DENSITY: empty value is not a number (unset the variable to use the default)"],
+    [
+      { PS_DENSITY_FILTER_MAX_DENSITY: "" },
+      "PS_DENSITY_FILTER_MAX_DENSITY: empty value is not a number (unset the variable to use the default)",
+    ],
     [{ PS_MJOLNIR_FILTER_ENABLED: "yes" }, 'PS_MJOLNIR_FILTER_ENABLED: "yes" is not a boolean (use true or false)'],
     [{ PS_MJOLNIR_FILTER_ENABLED: "" }, 'PS_MJOLNIR_FILTER_ENABLED: "" is not a boolean (use true or false)'],
     [{ PS_PROCESSING_POOL_SIZE: "-5" }, "PS_PROCESSING_POOL_SIZE: -5 is less than the minimum 1"],
     [{ PS_WEBHOOK_POOL_SIZE: "0" }, "PS_WEBHOOK_POOL_SIZE: 0 is less than the minimum 1"],
     [{ PS_DATABASE_MAX_IDLE_CONNS: "-1" }, "PS_DATABASE_MAX_IDLE_CONNS: -1 is less than the minimum 0"],
-    [{ PS_HOMESERVER_DENIED_NETWORKS: "10.0.0.0/8,172.16.0.0./12" }, 'PS_HOMESERVER_DENIED_NETWORKS: "172.16.0.0./12" is not a CIDR ("172.16.0.0." is not an IP address)'],
-    [{ PS_HOMESERVER_ALLOWED_NETWORKS: "10.0.0.0/33" }, 'PS_HOMESERVER_ALLOWED_NETWORKS: "10.0.0.0/33" is not a CIDR (prefix must be 0..32)'],
-    [{ PS_HOMESERVER_ALLOWED_NETWORKS: "10.0.0.0" }, 'PS_HOMESERVER_ALLOWED_NETWORKS: "10.0.0.0" is not a CIDR (missing /prefix)'],
+    [
+      { PS_HOMESERVER_DENIED_NETWORKS: "10.0.0.0/8,172.16.0.0./12" },
+      'PS_HOMESERVER_DENIED_NETWORKS: "172.16.0.0./12" is not a CIDR ("172.16.0.0." is not an IP address)',
+    ],
+    [
+      { PS_HOMESERVER_ALLOWED_NETWORKS: "10.0.0.0/33" },
+      'PS_HOMESERVER_ALLOWED_NETWORKS: "10.0.0.0/33" is not a CIDR (prefix must be 0..32)',
+    ],
+    [
+      { PS_HOMESERVER_ALLOWED_NETWORKS: "10.0.0.0" },
+      'PS_HOMESERVER_ALLOWED_NETWORKS: "10.0.0.0" is not a CIDR (missing /prefix)',
+    ],
     [{ PS_FEDERATION_HOST_OVERRIDES: "hs1.test" }, 'PS_FEDERATION_HOST_OVERRIDES: "hs1.test" is not a name=url pair'],
-    [{ PS_FEDERATION_HOST_OVERRIDES: "hs1.test=ftp://x" }, 'PS_FEDERATION_HOST_OVERRIDES: "ftp://x" for hs1.test is not an http(s) URL'],
+    [
+      { PS_FEDERATION_HOST_OVERRIDES: "hs1.test=ftp://x" },
+      'PS_FEDERATION_HOST_OVERRIDES: "ftp://x" for hs1.test is not an http(s) URL',
+    ],
     [{ PS_FEDERATION_HOST_OVERRIDES: "a=http://x,a=http://y" }, "PS_FEDERATION_HOST_OVERRIDES: a is listed twice"],
-    [{ PS_MODERATOR_ACCESS_TOKENS: "matrix.org:syt_a,nocolon" }, "PS_MODERATOR_ACCESS_TOKENS: pair 2 is not domain:token"],
-    [{ PS_KEY_QUERY_SERVER: "matrix.org,ed25519:a" }, "PS_KEY_QUERY_SERVER: must be name,keyId,base64key (3 items), got 2"],
-    [{ PS_KEY_QUERY_SERVER: "matrix.org,rsa:a,l8Hft5qXKn1vfHrg3p4+W8gELQVo8N13JkluMfmn2sQ" }, 'PS_KEY_QUERY_SERVER: key ID "rsa:a" must look like ed25519:<version>'],
-    [{ PS_KEY_QUERY_SERVER: "matrix.org,ed25519:a,AAAA" }, 'PS_KEY_QUERY_SERVER: key "AAAA" is not a base64 ed25519 public key (32 bytes)'],
-    [{ PS_SUPPORT_ADMIN_CONTACTS: "admin" }, 'PS_SUPPORT_ADMIN_CONTACTS: "admin" is neither a Matrix user ID nor an email address'],
+    [
+      { PS_MODERATOR_ACCESS_TOKENS: "matrix.org:syt_a,nocolon" },
+      "PS_MODERATOR_ACCESS_TOKENS: pair 2 is not domain:token",
+    ],
+    [
+      { PS_KEY_QUERY_SERVER: "matrix.org,ed25519:a" },
+      "PS_KEY_QUERY_SERVER: must be name,keyId,base64key (3 items), got 2",
+    ],
+    [
+      { PS_KEY_QUERY_SERVER: "matrix.org,rsa:a,l8Hft5qXKn1vfHrg3p4+W8gELQVo8N13JkluMfmn2sQ" },
+      'PS_KEY_QUERY_SERVER: key ID "rsa:a" must look like ed25519:<version>',
+    ],
+    [
+      { PS_KEY_QUERY_SERVER: "matrix.org,ed25519:a,AAAA" },
+      'PS_KEY_QUERY_SERVER: key "AAAA" is not a base64 ed25519 public key (32 bytes)',
+    ],
+    [
+      { PS_SUPPORT_ADMIN_CONTACTS: "admin" },
+      'PS_SUPPORT_ADMIN_CONTACTS: "admin" is neither a Matrix user ID nor an email address',
+    ],
     [{ PS_HTTP_BIND: "8080" }, 'PS_HTTP_BIND: "8080" is not a listen address (host:port, port 0..65535)'],
     [{ PS_HTTP_BIND: "" }, "PS_HTTP_BIND: must not be empty"],
-    [{ PS_HTTP_METRICS_BIND: "0.0.0.0:70000" }, 'PS_HTTP_METRICS_BIND: "0.0.0.0:70000" is not a listen address (host:port, port 0..65535)'],
+    [
+      { PS_HTTP_METRICS_BIND: "0.0.0.0:70000" },
+      'PS_HTTP_METRICS_BIND: "0.0.0.0:70000" is not a listen address (host:port, port 0..65535)',
+    ],
     [{ PS_HOMESERVER_NAME: "bad name" }, 'PS_HOMESERVER_NAME: "bad name" is not a server name (host or host:port)'],
     [{ PS_HOMESERVER_MEDIA_CLIENT_URL: "not a url" }, 'PS_HOMESERVER_MEDIA_CLIENT_URL: "not a url" is not a URL'],
     [{ PS_SUPPORT_URL: "ftp://example.org" }, 'PS_SUPPORT_URL: "ftp://example.org" must be a http or https URL'],
-    [{ PS_LOG_LEVEL: "verbose" }, 'PS_LOG_LEVEL: "verbose" is not one of trace, debug, info, warn, error, fatal, silent'],
+    [
+      { PS_LOG_LEVEL: "verbose" },
+      'PS_LOG_LEVEL: "verbose" is not one of trace, debug, info, warn, error, fatal, silent',
+    ],
     [{ PS_HOMESERVER_SIGNING_KEY_PATH: "" }, "PS_HOMESERVER_SIGNING_KEY_PATH: must not be empty"],
     [{ PS_JOIN_LOCALPART: "" }, "PS_JOIN_LOCALPART: must not be empty"],
-    [{ PS_JOIN_LOCALPART: "Policy Bot" }, 'PS_JOIN_LOCALPART: "Policy Bot" is not a valid localpart (use a-z, 0-9 and ._=-/+)'],
+    [
+      { PS_JOIN_LOCALPART: "Policy Bot" },
+      'PS_JOIN_LOCALPART: "Policy Bot" is not a valid localpart (use a-z, 0-9 and ._=-/+)',
+    ],
     [{ PS_JOIN_ROOM_IDS: "!a:b,#alias:b" }, 'PS_JOIN_ROOM_IDS: "#alias:b" is not a room ID (it must start with "!")'],
-    [{ PS_SENDER_PREFILTER_ALLOWED_SENDERS: "mod" }, 'PS_SENDER_PREFILTER_ALLOWED_SENDERS: "mod" is not a user ID (@localpart:server)'],
+    [
+      { PS_SENDER_PREFILTER_ALLOWED_SENDERS: "mod" },
+      'PS_SENDER_PREFILTER_ALLOWED_SENDERS: "mod" is not a user ID (@localpart:server)',
+    ],
     [{ PS_STATE_CACHE_INTERVAL_MINUTES: "0" }, "PS_STATE_CACHE_INTERVAL_MINUTES: 0 is less than the minimum 1"],
   ];
   for (const [env, expected] of cases) {
@@ -66,7 +117,11 @@ describe("loadConfig: bad values are one clear line each", () => {
   it("reports every bad variable at once, naming each", () => {
     const result = loadConfig({ PS_HELLBAN_POSTFILTER_MINUTES: "x", PS_SPAM_THRESHOLD: "2", PS_API_KEY: "fine" });
     assert.equal(result.ok, false);
-    if (!result.ok) assert.deepEqual(result.error.map((e) => e.variable).sort(), ["PS_HELLBAN_POSTFILTER_MINUTES", "PS_SPAM_THRESHOLD"]);
+    if (!result.ok)
+      assert.deepEqual(result.error.map((e) => e.variable).sort(), [
+        "PS_HELLBAN_POSTFILTER_MINUTES",
+        "PS_SPAM_THRESHOLD",
+      ]);
   });
 
   it("never echoes a secret's value", () => {
@@ -79,13 +134,21 @@ describe("loadConfig: bad values are one clear line each", () => {
 
 describe("loadConfig: scalar syntax", () => {
   it("accepts Go's boolean set exactly", () => {
-    for (const text of ["1", "t", "T", "TRUE", "true", "True"]) assert.equal(load({ PS_DIRECT_KEY_FETCHING: text }).config.federation.directKeyFetching, true, text);
-    for (const text of ["0", "f", "F", "FALSE", "false", "False"]) assert.equal(load({ PS_MJOLNIR_FILTER_ENABLED: text }).config.communityDefaults.mjolnir_filter_enabled, false, text);
-    for (const text of ["yes", "on", "tRUE", "2"]) assert.equal(loadConfig({ PS_MJOLNIR_FILTER_ENABLED: text }).ok, false, text);
+    for (const text of ["1", "t", "T", "TRUE", "true", "True"])
+      assert.equal(load({ PS_DIRECT_KEY_FETCHING: text }).config.federation.directKeyFetching, true, text);
+    for (const text of ["0", "f", "F", "FALSE", "false", "False"])
+      assert.equal(
+        load({ PS_MJOLNIR_FILTER_ENABLED: text }).config.communityDefaults.mjolnir_filter_enabled,
+        false,
+        text,
+      );
+    for (const text of ["yes", "on", "tRUE", "2"])
+      assert.equal(loadConfig({ PS_MJOLNIR_FILTER_ENABLED: text }).ok, false, text);
   });
 
   it("reads integers in decimal and with Go's 0x/0o/0b prefixes and _ separators", () => {
-    const value = (text: string) => load({ PS_LENGTH_FILTER_MAX_LENGTH: text }).config.communityDefaults.length_filter_max_length;
+    const value = (text: string) =>
+      load({ PS_LENGTH_FILTER_MAX_LENGTH: text }).config.communityDefaults.length_filter_max_length;
     assert.equal(value("0x10"), 16);
     assert.equal(value("0o17"), 15);
     assert.equal(value("0b101"), 5);
@@ -99,12 +162,17 @@ describe("loadConfig: scalar syntax", () => {
   });
 
   it("reads decimal numbers with exponents and refuses infinities", () => {
-    const value = (text: string) => load({ PS_DENSITY_FILTER_MAX_DENSITY: text }).config.communityDefaults.density_filter_max_density;
+    const value = (text: string) =>
+      load({ PS_DENSITY_FILTER_MAX_DENSITY: text }).config.communityDefaults.density_filter_max_density;
     assert.equal(value("1e-1"), 0.1);
     assert.equal(value(".5"), 0.5);
     assert.equal(value("-1"), -1);
-    assert.deepEqual(errorsOf({ PS_DENSITY_FILTER_MAX_DENSITY: "inf" }), ['PS_DENSITY_FILTER_MAX_DENSITY: "inf" is not a number']);
-    assert.deepEqual(errorsOf({ PS_DENSITY_FILTER_MAX_DENSITY: "1e999" }), ['PS_DENSITY_FILTER_MAX_DENSITY: "1e999" is out of range']);
+    assert.deepEqual(errorsOf({ PS_DENSITY_FILTER_MAX_DENSITY: "inf" }), [
+      'PS_DENSITY_FILTER_MAX_DENSITY: "inf" is not a number',
+    ]);
+    assert.deepEqual(errorsOf({ PS_DENSITY_FILTER_MAX_DENSITY: "1e999" }), [
+      'PS_DENSITY_FILTER_MAX_DENSITY: "1e999" is out of range',
+    ]);
   });
 
   it("accepts the threshold bounds themselves", () => {
@@ -131,23 +199,35 @@ describe("loadConfig: lists", () => {
   });
 
   it("trims items and drops empty ones (upstream kept ' b ' and '')", () => {
-    assert.deepEqual(load({ PS_KEYWORD_FILTER_KEYWORDS: " a, b ,,c," }).config.communityDefaults.keyword_filter_keywords, ["a", "b", "c"]);
+    assert.deepEqual(
+      load({ PS_KEYWORD_FILTER_KEYWORDS: " a, b ,,c," }).config.communityDefaults.keyword_filter_keywords,
+      ["a", "b", "c"],
+    );
   });
 
   it("keeps spaces inside an item", () => {
-    assert.deepEqual(load({ PS_KEYWORD_FILTER_KEYWORDS: "spammy spam" }).config.communityDefaults.keyword_filter_keywords, ["spammy spam"]);
+    assert.deepEqual(
+      load({ PS_KEYWORD_FILTER_KEYWORDS: "spammy spam" }).config.communityDefaults.keyword_filter_keywords,
+      ["spammy spam"],
+    );
   });
 
   it("trims moderator token pairs and splits on the last colon so a domain may carry a port", () => {
-    const tokens = load({ PS_MODERATOR_ACCESS_TOKENS: " hs.example:8448:syt_a , b.example:syt_b" }).config.moderatorAccessTokens;
-    assert.deepEqual([...tokens], [
-      ["hs.example:8448", "syt_a"],
-      ["b.example", "syt_b"],
-    ]);
+    const tokens = load({ PS_MODERATOR_ACCESS_TOKENS: " hs.example:8448:syt_a , b.example:syt_b" }).config
+      .moderatorAccessTokens;
+    assert.deepEqual(
+      [...tokens],
+      [
+        ["hs.example:8448", "syt_a"],
+        ["b.example", "syt_b"],
+      ],
+    );
   });
 
   it("classifies support contacts after trimming (upstream called ' @a:b' an email)", () => {
-    assert.deepEqual(load({ PS_SUPPORT_SECURITY_CONTACTS: " @a:b.org" }).config.support.securityContacts, [{ kind: "matrix_id", value: "@a:b.org" }]);
+    assert.deepEqual(load({ PS_SUPPORT_SECURITY_CONTACTS: " @a:b.org" }).config.support.securityContacts, [
+      { kind: "matrix_id", value: "@a:b.org" },
+    ]);
   });
 });
 
@@ -155,9 +235,19 @@ describe("loadConfig: names and aliases", () => {
   it("reads the README name and upstream's code name for the same setting", () => {
     assert.equal(load({ PS_DATABASE_READ_MAX_OPEN: "7" }).config.database.readMaxOpenConns, 7);
     assert.equal(load({ PS_DATABASE_READ_MAX_IDLE: "3" }).config.database.readMaxIdleConns, 3);
-    assert.equal(load({ PS_TRIM_LENGTH_FILTER_MAX_DIFFERENCE: "9" }).config.communityDefaults.trim_length_filter_max_difference, 9);
-    assert.equal(load({ PS_TRIM_FILTER_MAX_DIFFERENCE: "8" }).config.communityDefaults.trim_length_filter_max_difference, 8);
-    assert.equal(load({ PS_KEYWORD_TEMPLATE_USE_FULL_EVENT: "true" }).config.communityDefaults.keyword_template_filter_use_full_event, true);
+    assert.equal(
+      load({ PS_TRIM_LENGTH_FILTER_MAX_DIFFERENCE: "9" }).config.communityDefaults.trim_length_filter_max_difference,
+      9,
+    );
+    assert.equal(
+      load({ PS_TRIM_FILTER_MAX_DIFFERENCE: "8" }).config.communityDefaults.trim_length_filter_max_difference,
+      8,
+    );
+    assert.equal(
+      load({ PS_KEYWORD_TEMPLATE_USE_FULL_EVENT: "true" }).config.communityDefaults
+        .keyword_template_filter_use_full_event,
+      true,
+    );
   });
 
   it("both names set to the same value is fine", () => {
@@ -176,7 +266,9 @@ describe("loadConfig: names and aliases", () => {
   });
 
   it("a bad value under an alias names the alias the operator set", () => {
-    assert.deepEqual(errorsOf({ PS_DATABASE_READ_MAX_OPEN: "many" }), ['PS_DATABASE_READ_MAX_OPEN: "many" is not an integer']);
+    assert.deepEqual(errorsOf({ PS_DATABASE_READ_MAX_OPEN: "many" }), [
+      'PS_DATABASE_READ_MAX_OPEN: "many" is not an integer',
+    ]);
   });
 
   it("warns about an unknown PS_ variable with the closest known name", () => {
@@ -223,11 +315,16 @@ describe("loadConfig: options beyond the README", () => {
   });
 
   it("host overrides map server names to base URLs without a trailing slash", () => {
-    const overrides = load({ PS_FEDERATION_HOST_OVERRIDES: "hs1.test=http://127.0.0.1:18448/, hs2.test:8448 = https://[::1]:9000" }).config.federation.hostOverrides;
-    assert.deepEqual([...overrides], [
-      ["hs1.test", "http://127.0.0.1:18448"],
-      ["hs2.test:8448", "https://[::1]:9000"],
-    ]);
+    const overrides = load({
+      PS_FEDERATION_HOST_OVERRIDES: "hs1.test=http://127.0.0.1:18448/, hs2.test:8448 = https://[::1]:9000",
+    }).config.federation.hostOverrides;
+    assert.deepEqual(
+      [...overrides],
+      [
+        ["hs1.test", "http://127.0.0.1:18448"],
+        ["hs2.test:8448", "https://[::1]:9000"],
+      ],
+    );
   });
 
   it("network lists parse IPv4 and IPv6 and build a working BlockList", () => {
