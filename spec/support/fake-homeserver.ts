@@ -87,11 +87,9 @@ export class FakeHomeserver {
   }
 
   static async start(options: FakeHomeserverOptions = {}): Promise<FakeHomeserver> {
-    let fake: FakeHomeserver | undefined;
-    const server = http.createServer((req, res) => {
-      void fake?.handle(req, res);
-    });
-    fake = new FakeHomeserver(server, options);
+    const server = http.createServer();
+    const fake = new FakeHomeserver(server, options);
+    server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => void fake.handle(req, res));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     return fake;
   }
