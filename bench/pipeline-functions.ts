@@ -1,0 +1,160 @@
+/**
+ * Checks per second of the plain-function pipeline (`evaluateEvent`) with the default filter set on a typical
+ * message. The actor pipeline benchmark prints this beside its own figures, so the cost of the actor fan-out stays
+ * visible. Run alone: `npx tsx bench/pipeline-functions.ts [n]`.
+ */
+import { pathToFileURL } from "node:url";
+import type { CommunityConfig, InstanceFilterSettings } from "../src/config/community-config.js";
+import { toFilterEvent } from "../src/filters/event-view.js";
+import { FILTERS } from "../src/filters/registry.js";
+import type { FilterInput, RoomFacts } from "../src/filters/types.js";
+import { evaluateEvent } from "../src/pipeline/evaluate.js";
+import { buildFilterPlan } from "../src/pipeline/plan.js";
+
+/** Upstream's instance defaults (filters.md §4.4): the filter set every community gets unless it overrides. */
+export const BENCH_CONFIG: CommunityConfig = {
+  keyword_filter_keywords: ["spammy spam"],
+  keyword_filter_use_full_event: false,
+  keyword_template_filter_template_names: [],
+  keyword_template_filter_use_full_event: false,
+  mention_filter_max_mentions: 20,
+  mention_filter_min_plaintext_length: 5,
+  mention_frequency_filter_rate_limit: 0,
+  mention_frequency_filter_min_plaintext_length: 5,
+  many_ats_filter_max_ats: 20,
+  media_filter_media_types: ["m.sticker", "m.image", "m.video", "m.file", "m.audio"],
+  untrusted_media_filter_media_types: ["m.sticker", "m.image", "m.video", "m.file", "m.audio"],
+  untrusted_media_filter_use_muninn: true,
+  untrusted_media_filter_use_power_levels: true,
+  untrusted_media_filter_allowed_user_globs: [],
+  untrusted_media_filter_denied_user_globs: [],
+  density_filter_max_density: 0.95,
+  density_filter_min_trigger_length: 150,
+  trim_length_filter_max_difference: 25,
+  length_filter_max_length: 10000,
+  sender_prefilter_allowed_senders: [],
+  event_type_prefilter_allowed_event_types: ["m.room.redaction"],
+  event_type_prefilter_allowed_state_event_types: ["m.room.power_levels", "m.room.name", "m.room.topic"],
+  hellban_postfilter_minutes: 60,
+  mjolnir_filter_enabled: true,
+  spam_threshold: 0.8,
+  webhook_url: "",
+  openai_filter_fail_secure: true,
+  sticky_events_filter_allow_sticky_events: true,
+  hma_filter_enabled_banks: [],
+  link_filter_allowed_url_globs: [],
+  link_filter_denied_url_globs: [],
+  unsafe_signing_key_filter_enabled: true,
+  frequency_filter_event_types: ["m.room.message", "m.sticker", "m.reaction"],
+  frequency_filter_rate_limit: 0,
+  moderation_bot_user_id: "",
+  user_id_contains_words_filter_max_words: 0,
+  user_id_length_filter_max_length: 0,
+  inline_emoji_size_filter_max_height_pixels: 32,
+};
+
+const INSTANCE: InstanceFilterSettings = {
+  homeserverName: "policy.example",
+  joinLocalpart: "policyserv",
+  mjolnirFilterRoomId: "!policies:example.org",
+  openaiFilterApiKey: "",
+  openaiFilterAllowedRoomIds: [],
+  hmaApiUrl: "",
+  hmaApiKey: "",
+};
+
+/** A typical signed text message with a reply, a mention and a little HTML. */
+export function typicalMessagePdu(): Record<string, unknown> {
+  return {
+    type: "m.room.message",
+    sender: "@alice:example.org",
+    room_id: "!room:example.org",
+    origin_server_ts: 1_700_000_000_000,
+    depth: 1234,
+    prev_events: ["$prev1", "$prev2"],
+    auth_events: ["$create", "$power", "$member"],
+    hashes: { sha256: "Jx5s8zqLhUvJ4bZq1o3mG2M5fP1kS9y7uYJg0aQwVdE" },
+    signatures: {
+      "example.org": {
+        "ed25519:a_abcd": "V1aM5bK7t9yOqzZ8v3W2yq6q0m0t8K8bQkq2Q5oT3c9mYbQ2hJm2b9m8k8x7Qy2gQy2hJm2b9m8k8x7Qy2gQy2hJm2b9m8k8x7Qy2gQ",
+      },
+    },
+    content: {
+      msgtype: "m.text",
+      body: "> <@bob:example.org> are we still on for tomorrow?\n\nYes! See you at 10, Bob. Notes: https://example.org/notes",
+      format: "org.matrix.custom.html",
+      formatted_body:
+        '<mx-reply><blockquote><a href="https://matrix.to/#/@bob:example.org">Bob</a> are we still on?</blockquote></mx-reply>Yes! See you at 10, <a href="https://matrix.to/#/@bob:example.org">Bob</a>. <img data-mx-emoticon height="32" src="mxc://example.org/wave" alt=":wave:">',
+      "m.mentions": { user_ids: ["@bob:example.org"] },
+      "m.relates_to": { "m.in_reply_to": { event_id: "$earlier" } },
+    },
+  };
+}
+
+function typicalRoom(): RoomFacts {
+  return {
+    members: Array.from({ length: 200 }, (_, i) => ({ userId: `@user${i}:example.org`, displayName: `User Number ${i}` })),
+    powerLevels: {
+      users: { "@mod:example.org": 100 },
+      users_default: 0,
+      state_default: 50,
+      events: {},
+      events_default: 0,
+      ban: 50,
+      kick: 50,
+      redact: 50,
+      invite: 0,
+    },
+    creators: undefined,
+  };
+}
+
+/** Figures of one run. */
+export interface PlainFunctionFigures {
+  readonly checks: number;
+  readonly seconds: number;
+  readonly checksPerSecond: number;
+  readonly filtersInPlan: number;
+}
+
+/**
+ * Evaluates `n` checks (each with a fresh PDU object, as a live check would have, so per-event caches do not flatter
+ * the figure) and reports checks per second. Awaits each check in turn: this is the single-check latency path.
+ */
+export async function benchPlainFunctions(n: number): Promise<PlainFunctionFigures> {
+  const plan = buildFilterPlan(FILTERS, BENCH_CONFIG, INSTANCE);
+  const room = typicalRoom();
+  const template = JSON.stringify(typicalMessagePdu());
+  const inputFor = (i: number): FilterInput => ({
+    event: toFilterEvent({ pdu: JSON.parse(template) as Record<string, unknown>, eventId: `$e${i}`, roomVersion: "10" }),
+    config: BENCH_CONFIG,
+    instance: INSTANCE,
+    room,
+    banRules: [{ kind: "user", entity: "@spammer*:example.org" }, { kind: "server", entity: "*.evil.example" }],
+    muninnServers: new Set(["example.org"]),
+    keywordTemplates: new Map(),
+    senderHellbanned: false,
+    now: 1_700_000_000_000,
+  });
+  // Warm-up so the figure is for optimised code.
+  for (let i = 0; i < Math.min(2000, n); i++) await evaluateEvent(plan, inputFor(i), {}, { spamThreshold: 0.8 });
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) {
+    const verdict = await evaluateEvent(plan, inputFor(i), {}, { spamThreshold: 0.8 });
+    if (verdict.failure !== undefined) throw new Error(`benchmark check failed: ${verdict.failure.message}`);
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const filtersInPlan = plan.groups.reduce((sum, g) => sum + g.filters.length, 0);
+  return { checks: n, seconds, checksPerSecond: n / seconds, filtersInPlan };
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const n = Number(process.argv[2] ?? 20000);
+  const runs: PlainFunctionFigures[] = [];
+  for (let i = 0; i < 5; i++) runs.push(await benchPlainFunctions(n));
+  const sorted = runs.map((r) => r.checksPerSecond).sort((a, b) => a - b);
+  const median = sorted[2] ?? 0;
+  console.log(`plain-function pipeline: ${runs[0]?.filtersInPlan} filters in plan, ${n} checks per run, 5 runs`);
+  console.log(`  median ${median.toFixed(0)} checks/s (min ${sorted[0]?.toFixed(0)}, max ${sorted[4]?.toFixed(0)})`);
+  console.log(`  ${(1e6 / median).toFixed(1)} µs per check`);
+}
