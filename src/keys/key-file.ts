@@ -187,9 +187,28 @@ export async function writeKeyFile(
 ): Promise<Result<void, KeyFileError>> {
   const text = formatKeyFile(key);
   const target = options.overwrite ? `${path}.${randomBytes(6).toString("hex")}.tmp` : path;
+  const failed = (error: unknown): Result<void, KeyFileError> =>
+    err({ kind: "write-failed", path, message: `cannot write signing key file ${path}: ${(error as Error).message}` });
   try {
     await mkdir(dirname(path), { recursive: true });
-    const handle = await open(target, "wx", 0o600);
+  } catch (error) {
+    return failed(error);
+  }
+  let handle;
+  try {
+    handle = await open(target, "wx", 0o600);
+  } catch (error) {
+    // Only the exclusive create can mean "someone's key is already there"; everything else is a plain failure.
+    if ((error as NodeJS.ErrnoException).code === "EEXIST" && !options.overwrite) {
+      return err({
+        kind: "exists",
+        path,
+        message: `signing key file ${path} already exists: not replacing it (use --overwrite to replace it)`,
+      });
+    }
+    return failed(error);
+  }
+  try {
     try {
       await handle.writeFile(text, "utf8");
       await handle.sync();
@@ -202,18 +221,6 @@ export async function writeKeyFile(
     return ok(undefined);
   } catch (error) {
     if (options.overwrite) await unlink(target).catch(() => undefined);
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "EEXIST") {
-      return err({
-        kind: "exists",
-        path,
-        message: `signing key file ${path} already exists: not replacing it (use --overwrite to replace it)`,
-      });
-    }
-    return err({
-      kind: "write-failed",
-      path,
-      message: `cannot write signing key file ${path}: ${(error as Error).message}`,
-    });
+    return failed(error);
   }
 }
