@@ -1,0 +1,23 @@
+/**
+ * A self-signed certificate for `hs.test` and `delegated.test` (EC P-256, valid 100 years), so TLS tests need no
+ * openssl at run time. Test-only material: the private key protects nothing.
+ */
+export const TEST_CERT = `-----BEGIN CERTIFICATE-----
+MIIBnzCCAUWgAwIBAgIUTv+1WsHTE6+WMXvzTlXn3G1t7qMwCgYIKoZIzj0EAwIw
+EjEQMA4GA1UEAwwHaHMudGVzdDAgFw0yNjExMjgyMTEzMDJaGA8yMTI2MTEwNDIx
+MTMwMlowEjEQMA4GA1UEAwwHaHMudGVzdDBZMBMGByqGSM49AgEGCCqGSM49AwEH
+A0IABA8FPMjDnyiqQ4NHNdU3E7af1ZUKtm3enmngLxrZ7/oxLRBwvYAU5r5qbQDh
+wfPjln8iwMVygRhuCzJAXQEmax+jdzB1MB0GA1UdDgQWBBRd+bndRg6Ln92MEFht
+GVhYwLCDbzAfBgNVHSMEGDAWgBRd+bndRg6Ln92MEFhtGVhYwLCDbzAPBgNVHRMB
+Af8EBTADAQH/MCIGA1UdEQQbMBmCB2hzLnRlc3SCDmRlbGVnYXRlZC50ZXN0MAoG
+CCqGSM49BAMCA0gAMEUCIQCx7+2VybIFQiUZ1ixeKoJWPkSgU7ZR30k9GBC0yxOS
+tAIgIzi1gwk8Px7n4WueaYrdtAcNgaGO07uOP9gBq+PxUrY=
+-----END CERTIFICATE-----
+`;
+
+export const TEST_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg2WOXMzimfnNp4ntl
+XkuWT9Rk/z41Fde8A8iL0Vro4rChRANCAAQPBTzIw58oqkODRzXVNxO2n9WVCrZt
+3p5p4C8a2e/6MS0QcL2AFOa+am0A4cHz45Z/IsDFcoEYbgsyQF0BJmsf
+-----END PRIVATE KEY-----
+`;
