@@ -8,6 +8,7 @@ import {
   encodeBase64Url,
   encodeCanonicalJson,
   generateSigningKey,
+  parseStrictJson,
   signatureOf,
   signedBytes,
   signingKeyFromSeed,
@@ -124,12 +125,10 @@ describe("JSON signing", () => {
         const index = at % bytes.length;
         const tampered = Buffer.from(bytes);
         tampered[index] = (tampered[index] as number) ^ flip;
-        let reparsed: unknown;
-        try {
-          reparsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(tampered));
-        } catch {
-          return; // the tampered bytes are not JSON any more: nothing could verify them
-        }
+        // Tampered bytes that are no longer strict JSON could never be verified at all.
+        const parsed = parseStrictJson(tampered);
+        if (!parsed.ok) return;
+        const reparsed = parsed.value;
         if (typeof reparsed !== "object" || reparsed === null || Array.isArray(reparsed)) return;
         const candidate = { ...(reparsed as JsonObject), signatures: signed.signatures };
         if (encodeCanonicalJson(candidate as JsonObject) === encodeCanonicalJson(signed)) return;
