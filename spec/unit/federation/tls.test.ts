@@ -16,7 +16,7 @@ import { TEST_CERT, TEST_KEY } from "./tls-fixture.js";
 
 interface Seen {
   readonly host: string | undefined;
-  readonly sni: string | false;
+  readonly sni: string | false | null;
   readonly path: string | undefined;
 }
 
