@@ -1,0 +1,188 @@
+import { spawn, type Ref } from "nact";
+import type { Logger } from "pino";
+import type { CommunityConfig, CommunityOverrides, InstanceFilterSettings } from "../../src/config/community-config.js";
+import type { FilterDefinition, KeywordTemplate } from "../../src/filters/types.js";
+import type { FilterPlan } from "../../src/pipeline/types.js";
+import { assertNever, err, ok, type Result } from "../../src/result.js";
+import { spawnCheckSession, type SessionEnvironment } from "../check-session/check-session.actor.js";
+import type { Reply } from "../kernel/reply.js";
+import { tell } from "../kernel/tell.js";
+import type { PipelineSteps } from "../pipeline-steps.js";
+import type { CommunityConfigPort, KeywordTemplatePort } from "../ports.js";
+import type { CommunityCommand } from "./community.protocol.js";
+import { communitySupervision } from "./community.supervision.js";
+
+/** Result of loading a community from the store; internal to this actor. */
+type ConfigLoaded = {
+  readonly type: "ConfigLoaded";
+  readonly generation: number;
+  readonly result: Result<LoadedCommunity | undefined, string>;
+};
+
+interface LoadedCommunity {
+  readonly overrides: CommunityOverrides;
+  readonly templates: ReadonlyMap<string, KeywordTemplate>;
+}
+
+/** Everything the community actor handles: its public commands plus its private load results. */
+export type CommunityMessage = CommunityCommand | ConfigLoaded;
+
+/** What every community actor shares. */
+export interface CommunityEnvironment {
+  readonly configs: CommunityConfigPort;
+  readonly templates: KeywordTemplatePort;
+  readonly defaults: CommunityConfig;
+  readonly instance: InstanceFilterSettings;
+  readonly registry: readonly FilterDefinition[];
+  readonly steps: PipelineSteps;
+  /** Lays stored overrides over the instance defaults (src/config layering). */
+  readonly effectiveConfig: (defaults: CommunityConfig, overrides: CommunityOverrides) => CommunityConfig;
+  readonly session: SessionEnvironment;
+  readonly logger: Logger;
+  readonly onCrashCounted: (kind: string) => void;
+}
+
+type Status =
+  | { readonly kind: "loading"; readonly generation: number }
+  | { readonly kind: "ready"; readonly config: CommunityConfig; readonly plan: FilterPlan; readonly templates: ReadonlyMap<string, KeywordTemplate> }
+  | { readonly kind: "unknown" }
+  | { readonly kind: "failed"; readonly reason: string };
+
+type QueuedCheck = Extract<CommunityCommand, { type: "CheckEvent" }>;
+
+/**
+ * Spawns the actor of one community: it owns the effective config, the filter plan and the compiled templates, and
+ * turns each CheckEvent into a check-session child, returning to its mailbox at once. The store is read by a promise
+ * whose result comes back as a message (a handler never awaits I/O); checks that arrive meanwhile are queued, so
+ * the first check after a reload always sees the new config.
+ */
+export function spawnCommunity(parent: Ref<unknown>, name: string, communityId: string, env: CommunityEnvironment) {
+  const logger = env.logger.child({ communityId });
+  // Kept outside nact's state on purpose: a reset must not lose checks or reload waiters that are still queued.
+  const queued: QueuedCheck[] = [];
+  const reloadWaiters: Reply<Result<void, string>>[] = [];
+  let generation = 0;
+  let sessions = 0;
+  let self: Ref<CommunityMessage> | undefined;
+
+  const load = (): Status => {
+    const gen = ++generation;
+    const target = self as Ref<CommunityMessage>;
+    loadCommunity(env, communityId).then(
+      (result) => tell(target, { type: "ConfigLoaded", generation: gen, result }),
+      (error: unknown) => tell(target, { type: "ConfigLoaded", generation: gen, result: err(String(error)) }),
+    );
+    return { kind: "loading", generation: gen };
+  };
+
+  const runCheck = (status: Extract<Status, { kind: "ready" }>, check: QueuedCheck): void => {
+    spawnCheckSession(
+      self as Ref<unknown>,
+      `check-${(sessions++).toString(36)}`,
+      {
+        communityId,
+        event: check.event,
+        roomFacts: check.roomFacts,
+        config: status.config,
+        instance: env.instance,
+        plan: status.plan,
+        keywordTemplates: status.templates,
+        reply: check.reply,
+      },
+      env.session,
+    );
+  };
+
+  const settle = (status: Status): void => {
+    const waiters = reloadWaiters.splice(0);
+    const checks = queued.splice(0);
+    switch (status.kind) {
+      case "ready":
+        for (const w of waiters) w(ok(undefined));
+        for (const c of checks) runCheck(status, c);
+        return;
+      case "unknown":
+        for (const w of waiters) w(err(`no community with id ${communityId}`));
+        for (const c of checks) c.reply({ type: "unavailable", reason: `no community with id ${communityId}` });
+        return;
+      case "failed":
+        for (const w of waiters) w(err(status.reason));
+        for (const c of checks) c.reply({ type: "unavailable", reason: status.reason });
+        return;
+      case "loading":
+        return;
+      default:
+        assertNever(status, "community status");
+    }
+  };
+
+  const handle = (status: Status, msg: CommunityMessage): Status => {
+    switch (msg.type) {
+      case "CheckEvent":
+        if (status.kind === "ready") {
+          runCheck(status, msg);
+          return status;
+        }
+        queued.push(msg);
+        // An unknown or failed community is retried on the next check: it may have been created, or the store is back.
+        return status.kind === "loading" ? status : load();
+      case "ReloadConfig":
+        reloadWaiters.push(msg.reply);
+        return load();
+      case "ConfigLoaded": {
+        if (status.kind !== "loading" || msg.generation !== status.generation) return status;
+        const next = buildStatus(env, msg.result);
+        if (next.kind === "failed") logger.warn({ reason: next.reason }, "community config could not be loaded");
+        settle(next);
+        return next;
+      }
+      default:
+        return assertNever(msg, "community message");
+    }
+  };
+
+  const ref = spawn(parent, handle, name, {
+    initialStateFunc: (ctx) => {
+      self = ctx.self as Ref<CommunityMessage>;
+      return load();
+    },
+    onCrash: communitySupervision(logger, env.onCrashCounted),
+    afterStop: () => {
+      const reason = "community actor stopped";
+      for (const w of reloadWaiters.splice(0)) w(err(reason));
+      for (const c of queued.splice(0)) c.reply({ type: "unavailable", reason });
+    },
+  });
+  return ref;
+}
+
+async function loadCommunity(env: CommunityEnvironment, communityId: string): Promise<Result<LoadedCommunity | undefined, string>> {
+  const [overrides, templates] = await Promise.all([env.configs.loadOverrides(communityId), env.templates.loadAll()]);
+  if (!overrides.ok) return err(`community config store unavailable: ${overrides.error}`);
+  if (overrides.value === undefined) return ok(undefined);
+  if (!templates.ok) return err(`keyword template store unavailable: ${templates.error}`);
+  return ok({ overrides: overrides.value, templates: templates.value });
+}
+
+/** Pure except for plan building, which may throw on a bug: that throw is the crash the supervision resets on. */
+function buildStatus(env: CommunityEnvironment, result: ConfigLoaded["result"]): Status {
+  if (!result.ok) return { kind: "failed", reason: result.error };
+  if (result.value === undefined) return { kind: "unknown" };
+  const config = env.effectiveConfig(env.defaults, result.value.overrides);
+  const plan = env.steps.buildFilterPlan(env.registry, config, env.instance);
+  const templates = new Map<string, KeywordTemplate>();
+  for (const name of config.keyword_template_filter_template_names) {
+    const template = result.value.templates.get(name);
+    if (template) templates.set(name, template);
+  }
+  return { kind: "ready", config, plan, templates };
+}
+
+/** The default layering: each stored override that is present (not undefined or null) replaces the default. */
+export function overlayConfig(defaults: CommunityConfig, overrides: CommunityOverrides): CommunityConfig {
+  const merged: Record<string, unknown> = { ...defaults };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value !== undefined && value !== null && key in defaults) merged[key] = value;
+  }
+  return Object.freeze(merged) as unknown as CommunityConfig;
+}

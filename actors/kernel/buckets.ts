@@ -1,0 +1,72 @@
+import { spawn, type Ref } from "nact";
+import type { Logger } from "pino";
+import { encodeActorName, shardOf } from "./actor-name.js";
+import { supervisionPolicy } from "./supervision.js";
+import { tell } from "./tell.js";
+
+/** The one message a bucket accepts: deliver `msg` to the child that owns `key`, spawning it if needed. */
+export type BucketCommand<Msg> = { readonly type: "Deliver"; readonly key: string; readonly msg: Msg };
+
+export interface KeyedSupervisorOptions<Msg> {
+  readonly parent: Ref<unknown>;
+  /** Name of the supervisor (`communities`, `rooms`, `timeouts`). */
+  readonly name: string;
+  /** Prefix of child names (`community`, `room`, `sender`). */
+  readonly childPrefix: string;
+  readonly buckets: number;
+  /** Spawns the child for `key` under `bucket` with the given (encoded) name. */
+  readonly spawnChild: (bucket: Ref<unknown>, name: string, key: string) => Ref<Msg>;
+  readonly logger: Logger;
+  readonly onCrashCounted: (kind: string) => void;
+}
+
+/** Routes a message to the per-key actor, spawning it on first use. */
+export interface KeyedSupervisor<Msg> {
+  deliver(key: string, msg: Msg): void;
+  readonly ref: Ref<unknown>;
+}
+
+/**
+ * A get-or-spawn supervisor sharded into buckets. nact copies a parent's children Map on every message it handles,
+ * so one parent with 100k children costs 32 ms per message (runtime.md §1.3); with B buckets each parent holds
+ * about n/B children. The bucket checks `ctx.children` before spawning, because spawning an existing name throws,
+ * and an idle child that shut itself down is simply spawned again (its truth is in the store).
+ */
+export function spawnKeyedSupervisor<Msg>(options: KeyedSupervisorOptions<Msg>): KeyedSupervisor<Msg> {
+  const onCrash = supervisionPolicy<BucketCommand<Msg>>({
+    kind: `${options.name}-bucket`,
+    logger: options.logger,
+    onCrashCounted: options.onCrashCounted,
+    maxCrashes: Number.MAX_SAFE_INTEGER,
+    decide: () => "resume",
+  });
+  const supervisor = spawn(options.parent, (state: null) => state, options.name, { initialState: null });
+  const names = new Map<string, string>();
+  const bucketRefs: Ref<BucketCommand<Msg>>[] = [];
+  for (let i = 0; i < options.buckets; i++) {
+    const handle = (state: null, cmd: BucketCommand<Msg>, ctx: { children: Map<string, Ref<unknown>>; self: Ref<unknown> }) => {
+      const name = childName(cmd.key);
+      const existing = ctx.children.get(name) as Ref<Msg> | undefined;
+      tell(existing ?? options.spawnChild(ctx.self, name, cmd.key), cmd.msg);
+      return state;
+    };
+    bucketRefs.push(spawn(supervisor, handle, `bucket-${i}`, { initialState: null, onCrash }));
+  }
+  // Name encoding hashes the key; memoising keeps it off the hot path for keys seen before.
+  function childName(key: string): string {
+    let name = names.get(key);
+    if (name === undefined) {
+      name = encodeActorName(options.childPrefix, key);
+      if (names.size > 100_000) names.clear();
+      names.set(key, name);
+    }
+    return name;
+  }
+  return {
+    ref: supervisor,
+    deliver(key, msg) {
+      const bucket = bucketRefs[shardOf(key, bucketRefs.length)] as Ref<BucketCommand<Msg>>;
+      tell(bucket, { type: "Deliver", key, msg });
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import type { Logger } from "pino";
+
+/** The decision names of nact's supervision context that our policies use. */
+export type CrashDecision = "resume" | "reset" | "stop" | "stopChild" | "resetChild";
+
+/** What a supervision policy sees; `child` is set when a child escalated to this actor. */
+export interface CrashReport<Msg> {
+  readonly msg: Msg | undefined;
+  readonly error: unknown;
+  /** How many crashes this policy saw inside the current damping window, this one included. */
+  readonly recentCrashes: number;
+}
+
+export interface SupervisionOptions<Msg> {
+  /** Bounded actor kind for logs and the crash metric (never a room or user ID). */
+  readonly kind: string;
+  readonly logger: Logger;
+  readonly onCrashCounted?: (kind: string) => void;
+  /** The normal decision. Runs inside a try/catch: if it throws, the policy still answers `stop`. */
+  readonly decide: (report: CrashReport<Msg>) => CrashDecision;
+  /** Crash-loop damping: more than `maxCrashes` inside `windowMs` makes the decision `stop`. */
+  readonly maxCrashes?: number;
+  readonly windowMs?: number;
+  readonly now?: () => number;
+}
+
+/** The subset of nact's supervision context we read (its decisions are symbols). */
+type DecisionContext = { readonly [K in CrashDecision]: symbol };
+
+/**
+ * Builds a total `onCrash`: nact turns a throwing `onCrash` into an unhandled rejection that ends the process, and an
+ * unknown return value into an escalation (runtime.md §1.2). So this never throws, always returns one of the context's
+ * symbols, logs through pino instead of nact's console.log, counts the crash, and damps crash loops by stopping an
+ * actor that keeps crashing instead of resetting it forever.
+ */
+export function supervisionPolicy<Msg>(options: SupervisionOptions<Msg>) {
+  const maxCrashes = options.maxCrashes ?? 10;
+  const windowMs = options.windowMs ?? 10_000;
+  const now = options.now ?? Date.now;
+  let windowStart = 0;
+  let crashes = 0;
+  return (msg: Msg | undefined, error: unknown, ctx: unknown): symbol => {
+    const decisions = ctx as DecisionContext;
+    let decision: CrashDecision;
+    try {
+      const t = now();
+      if (t - windowStart > windowMs) {
+        windowStart = t;
+        crashes = 0;
+      }
+      crashes++;
+      options.onCrashCounted?.(options.kind);
+      decision = crashes > maxCrashes ? "stop" : options.decide({ msg, error, recentCrashes: crashes });
+      options.logger.error(
+        { err: error, actorKind: options.kind, decision, recentCrashes: crashes, msgType: messageType(msg) },
+        "actor crashed",
+      );
+    } catch {
+      // A failing logger or policy must not turn a crash into a process exit; stopping is the safe answer.
+      decision = "stop";
+    }
+    return decisions[decision];
+  };
+}
+
+function messageType(msg: unknown): string | undefined {
+  if (typeof msg === "object" && msg !== null && "type" in msg && typeof msg.type === "string") return msg.type;
+  return undefined;
+}
