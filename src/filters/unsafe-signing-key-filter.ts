@@ -2,21 +2,24 @@
  * Unsafe signing key filter (filters.md §2.4, advisory ELEMENTSEC-2025-1670): Prohibited [other] when any signature on
  * the event was made by the publicly known key that old tooling generated from Go's `math/rand` seeded with 0.
  *
- * Ed25519 is deterministic, so "made by the unsafe key" is checked by signing the redacted event ourselves with that
- * key and comparing bytes with every signature present (every server, every key ID). Signatures are decoded in either
+ * Ed25519 is deterministic, so "made by the unsafe key" means "equal to the signature that key makes over the redacted
+ * event", compared with every signature present (every server, every key ID); ed25519-match.ts does that without a
+ * full signature per event. Signatures are decoded in either
  * base64 alphabet, padded or not — upstream errored the whole check on a padded signature; we compare it. A signature
  * that is not base64 at all cannot be the unsafe key's and is ignored. Communities may switch the filter off.
  */
 import { HARM_OTHER } from "../harms/ids.js";
+import { sign } from "node:crypto";
 import {
   decodeBase64,
   getRoomVersion,
   redactEvent,
-  signatureOf,
+  signedBytes,
   signingKeyFromSeed,
   type JsonObject,
   type SigningKey,
 } from "../matrix/index.js";
+import { signatureMatcher, type SignatureMatcher } from "./ed25519-match.js";
 import { err } from "../result.js";
 import { isJsonObject } from "./event-view.js";
 import { neutral, prohibited } from "./outcome.js";
@@ -27,13 +30,23 @@ const NAME = "unsafe_signing_key_filter";
 /** The seed of the known-unsafe key (filters.md §2.4); its public key is `l/O9hxMVKB6Lg+3Hqf0FQQZhVESQcMzbPN1Cz2nM3og`. */
 export const UNSAFE_KEY_SEED_HEX = "0194fdc2fa2ffcc041d3ff12045b73c86e4ff95ff662a5eee82abdf44a2d0b75";
 
-// Derived on first use rather than at import so loading the registry costs nothing; the value is a constant.
+// Derived on first use rather than at import so loading the registry costs nothing; the values are constants.
 let unsafeKey: SigningKey | undefined;
+const matchers = new WeakMap<SigningKey, SignatureMatcher>();
 
 /** The known-unsafe signing key (the key ID is irrelevant to the signature bytes). */
 export function unsafeSigningKey(): SigningKey {
   unsafeKey ??= signingKeyFromSeed("ed25519:unsafe", Buffer.from(UNSAFE_KEY_SEED_HEX, "hex"));
   return unsafeKey;
+}
+
+function matcherFor(key: SigningKey): SignatureMatcher {
+  let matcher = matchers.get(key);
+  if (matcher === undefined) {
+    matcher = signatureMatcher(key.seed, key.publicKey, (message) => sign(null, message, key.privateKey));
+    matchers.set(key, matcher);
+  }
+  return matcher;
 }
 
 /** Every signature on the PDU, decoded; malformed entries are skipped. */
@@ -64,8 +77,8 @@ export function checkUnsafeSignature(
   if (signatures.length === 0) return neutral();
   const version = getRoomVersion(roomVersionId);
   if (!version.ok) return err({ filter: NAME, message: version.error });
-  const expected = Buffer.from(signatureOf(redactEvent(pdu as JsonObject, version.value), key), "base64");
-  return signatures.some((signature) => signature.equals(expected)) ? prohibited(HARM_OTHER) : neutral();
+  const message = signedBytes(redactEvent(pdu as JsonObject, version.value));
+  return matcherFor(key)(message, signatures) ? prohibited(HARM_OTHER) : neutral();
 }
 
 export const unsafeSigningKeyFilter: FilterDefinition = {
