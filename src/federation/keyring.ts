@@ -133,20 +133,19 @@ export class Keyring {
     const stored = await this.#fromStore(serverName, keyId, at, ignore);
     if (stored !== undefined) return ok(stored);
 
-    let inflight = this.#inflight.get(serverName);
-    if (inflight !== undefined) {
-      await inflight.done;
+    // Wait for fetches of this server already under way; one that asked for our key settles the question.
+    for (let current = this.#inflight.get(serverName); current !== undefined; current = this.#inflight.get(serverName)) {
+      await current.done;
       const after = this.#fromMemory(serverName, keyId, at, ignore);
       if (after !== undefined) return ok(after);
-      if (inflight.keyIds.has(keyId)) return err(this.#failure(serverName, keyId, at, ignore));
+      if (current.keyIds.has(keyId)) return err(this.#failure(serverName, keyId, at, ignore));
     }
-    inflight = this.#inflight.get(serverName);
-    if (inflight === undefined) {
-      const keyIds = new Set([keyId]);
-      const done = this.#fetch(serverName, [...keyIds], at).finally(() => this.#inflight.delete(serverName));
-      inflight = { keyIds, done };
-      this.#inflight.set(serverName, inflight);
-    }
+    const keyIds = new Set([keyId]);
+    const done = this.#fetch(serverName, [...keyIds], at)
+      .catch((error: unknown) => this.#deps.logger?.warn({ serverName, error: String(error) }, "server key fetch crashed"))
+      .finally(() => this.#inflight.delete(serverName));
+    const inflight: Inflight = { keyIds, done };
+    this.#inflight.set(serverName, inflight);
     await inflight.done;
     const fetched = this.#fromMemory(serverName, keyId, at, ignore);
     if (fetched !== undefined) return ok(fetched);

@@ -202,6 +202,28 @@ describe("Keyring", () => {
     assert.equal(w.notary.requests.length, 1);
   });
 
+  it("lets a look-up of another key of the same server reuse the fetch under way", async (t) => {
+    const w = await world(t);
+    const key = w.origin.signingKey;
+    assert.ok(key);
+    const second = generateSigningKey("o1b");
+    w.origin.route("GET", "/_matrix/key/v2/server", async () => {
+      await new Promise((r) => setTimeout(r, 50));
+      let obj: JsonObject = {
+        server_name: "origin.test",
+        valid_until_ts: Date.now() + 3600_000,
+        verify_keys: { [key.keyId]: { key: key.publicKeyBase64 }, [second.keyId]: { key: second.publicKeyBase64 } },
+      };
+      obj = signJson(signJson(obj, "origin.test", key), "origin.test", second);
+      return { body: obj };
+    });
+    const keyring = w.keyring({ sources: ["direct"] });
+    const [a, b] = await Promise.all([keyring.getVerifyKey("origin.test", key.keyId), keyring.getVerifyKey("origin.test", second.keyId)]);
+    assert.ok(a.ok && b.ok);
+    assert.equal(b.value.publicKeyBase64, second.publicKeyBase64);
+    assert.equal(w.origin.requests.length, 1);
+  });
+
   it("remembers a failure briefly instead of asking again", async (t) => {
     const w = await world(t);
     let now = Date.now();
