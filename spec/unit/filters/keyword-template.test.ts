@@ -86,3 +86,22 @@ describe("keyword template filter", () => {
     assert.equal(keywordTemplateFilter.enabled(cfg, INSTANCE), true);
   });
 });
+
+describe("keyword template filter with the real Go-template interpreter", () => {
+  it("renders a README-style template over body + formatted_body", async () => {
+    const { compileTemplate } = await import("../../../src/filters/template/index.js");
+    const compiled = compileTemplate(
+      "bad",
+      `{{/* words */}}{{ $bad := StrSlice "bad1" "bad2" }}{{ range $w := .BodyWords }}{{ if StrSliceContains $bad ($w | ToLower) }}org.example.spam
+{{ end }}{{ end }}`,
+    );
+    assert.ok(compiled.ok);
+    const templates = new Map([["bad", compiled.value]]);
+    const cfg = config({ keyword_template_filter_template_names: ["bad"] });
+    const check = (content: Record<string, unknown>) =>
+      summary(keywordTemplateFilter.check(input(message(content), { config: cfg, keywordTemplates: templates }), {}));
+    assert.equal(check({ body: "LET'S TEST BAD1 TOO" }), "Prohibited org.example.spam");
+    assert.equal(check({ body: "x", formatted_body: "bad2" }), "Prohibited org.example.spam");
+    assert.equal(check({ body: "this is not spam" }), "Neutral");
+  });
+});
