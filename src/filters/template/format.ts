@@ -83,10 +83,14 @@ function escapeRune(cp: number, quote: string): string {
   return "\\U" + cp.toString(16).padStart(8, "0");
 }
 
-/** Go's strconv.Quote. */
-export function quoteGo(s: string): string {
+/** Go's strconv.Quote, or QuoteToASCII when `ascii` (fmt's `%+q`). */
+export function quoteGo(s: string, ascii = false): string {
   let out = '"';
-  for (const ch of s) out += escapeRune(ch.codePointAt(0) as number, '"');
+  for (const ch of s) {
+    const cp = ch.codePointAt(0) as number;
+    if (ascii && cp >= 0x80) out += cp < 0x10000 ? "\\u" + cp.toString(16).padStart(4, "0") : "\\U" + cp.toString(16).padStart(8, "0");
+    else out += escapeRune(cp, '"');
+  }
   return out + '"';
 }
 
@@ -151,7 +155,7 @@ function fmtString(s: string, verb: string, f: Flags): string {
     case "s":
       return pad(truncateRunes(s, f.prec), f);
     case "q":
-      return pad(quoteGo(truncateRunes(s, f.prec)), f);
+      return pad(quoteGo(truncateRunes(s, f.prec), f.plus), f);
     default: {
       let bytes = utf8Bytes(s);
       if (f.prec !== undefined && f.prec < bytes.length) bytes = bytes.subarray(0, f.prec);

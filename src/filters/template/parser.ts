@@ -144,6 +144,12 @@ class Parser {
     return this.input.slice(from, Math.max(from, this.lastEnd()));
   }
 
+  /** Source of an action from `from` up to the right delimiter just consumed. */
+  private srcBeforeDelim(from: number): string {
+    const delim = this.tokens[this.i - 1];
+    return this.input.slice(from, delim === undefined ? from : delim.pos).trim();
+  }
+
   private unexpected(t: Token, context: string): never {
     if (t.type === "error") this.fail(t.val, t.pos);
     this.fail(`unexpected ${describeToken(t)} in ${context}`, t.pos);
@@ -315,7 +321,7 @@ class Parser {
       this.backup();
       pipe = this.pipeline(context, "rightDelim");
     }
-    return { kind: "template", pos: t.pos, src: this.src(t.pos), name, pipe };
+    return { kind: "template", pos: t.pos, src: this.srcBeforeDelim(t.pos), name, pipe };
   }
 
   private blockControl(t: Token): TemplateNode {
@@ -323,7 +329,7 @@ class Parser {
     const nameTok = this.nextNonSpace();
     const name = this.templateName(nameTok, context);
     const pipe = this.pipeline(context, "rightDelim");
-    const src = this.src(t.pos);
+    const src = this.srcBeforeDelim(t.pos);
     this.enter(t.pos);
     this.subTree(name, nameTok.pos, context);
     this.leave();
