@@ -31,7 +31,7 @@ ENV PS_HTTP_BIND=0.0.0.0:8080 \
     PS_DATABASE_MIGRATIONS_DIR=/opt/migrations \
     PS_HOMESERVER_SIGNING_KEY_PATH=/data/signing.key \
     PS_HOMESERVER_EVENT_SIGNING_KEY_PATH=/data/event_signing.key \
-    PS_DATA_DIR=/data
+    PS_EMBEDDED_DATABASE_DIR=/data
 VOLUME ["/data"]
 WORKDIR /data
 USER policyserv

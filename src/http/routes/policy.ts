@@ -1,0 +1,28 @@
+import { Router } from "@koa/router";
+import type { Context } from "koa";
+import type { PolicyEndpoint } from "../../policy/decision.js";
+import { policyResponse } from "../../policy/decision.js";
+import { decidePolicy, type PolicyServiceDeps } from "../../policy/service.js";
+import { authenticateFederation } from "../federation-auth.js";
+import { readJsonBody } from "../json-body.js";
+import { BODY_LIMITS } from "../raw-body.js";
+
+/**
+ * The MSC4284 endpoints: stable sign (refusal 400 M_FORBIDDEN), unstable sign (refusal 200 `{}`) and the legacy
+ * check (`{"recommendation": ...}`). They share one decision path; only the answer's shape differs.
+ */
+export function policyRouter(deps: PolicyServiceDeps): Router {
+  const router = new Router();
+  const handle = (endpoint: PolicyEndpoint) => async (ctx: Context) => {
+    const json = await readJsonBody(ctx, BODY_LIMITS.policy);
+    await authenticateFederation(ctx, json, deps);
+    const decision = await decidePolicy(json, endpoint !== "check", deps);
+    const response = policyResponse(endpoint, decision);
+    ctx.status = response.status;
+    ctx.body = response.body;
+  };
+  router.post("/_matrix/policy/v1/sign", handle("sign_stable"));
+  router.post("/_matrix/policy/unstable/org.matrix.msc4284/sign", handle("sign_unstable"));
+  router.post("/_matrix/policy/unstable/org.matrix.msc4284/event/:eventId/check", handle("check"));
+  return router;
+}

@@ -1,0 +1,315 @@
+#!/usr/bin/env node
+/**
+ * The composition root: the only module that sees every part. Order: config → logger → database (embedded when
+ * PS_DATABASE is unset) → migrations → keys → actor runtime → federation → HTTP listeners → signals.
+ */
+import { startPolicyRuntime, type PolicyRuntime } from "../actors/system.js";
+import { standardPipelineSteps } from "../actors/standard-pipeline-steps.js";
+import { RoomDirectory } from "./app/room-directory.js";
+import { storageKeyStore } from "./app/key-store.js";
+import { storageRuntimePorts, TrustCache } from "./app/runtime-ports.js";
+import { packageVersion } from "./app/version.js";
+import type { AppConfig } from "./config/app-config.js";
+import { effectiveCommunityConfig, instanceFilterSettings } from "./config/layering.js";
+import { loadConfig, readProcessEnv } from "./config/load.js";
+import {
+  FederationClient,
+  Keyring,
+  createDiscovery,
+  createNetworkPolicy,
+  createSafeFetch,
+  notaryFromConfig,
+  systemResolver,
+} from "./federation/index.js";
+import { assertUniqueFilterNames, FILTERS } from "./filters/registry.js";
+import { createHttpApp } from "./http/app.js";
+import { listen, type RunningServer } from "./http/listen.js";
+import { createOpsApp } from "./http/ops-app.js";
+import { createPprofApp } from "./http/pprof-app.js";
+import { policyRouter } from "./http/routes/policy.js";
+import { serverInfoRouter, type SupportContact } from "./http/routes/server-info.js";
+import { loadOrCreateKeys } from "./keys/load-or-create.js";
+import { encodeBase64 } from "./matrix/base64.js";
+import { createLogger, type Logger } from "./observability/logger.js";
+import { createHttpMetrics, createRegistry } from "./observability/metrics.js";
+import { openDatabase, type Database } from "./storage/database.js";
+import { startEmbeddedDatabase, type EmbeddedDatabase } from "./storage/embedded.js";
+import { migrate } from "./storage/migrate.js";
+import { readMigrations } from "./storage/migration-files.js";
+import { createPubSub } from "./storage/pubsub.js";
+import { createRepositories } from "./storage/repositories.js";
+
+const SHUTDOWN_GRACE_MS = 10_000;
+const TRUST_REFRESH_MS = 60_000;
+
+/** Exit codes: 0 clean stop, 1 fatal start-up failure, 2 bad configuration. */
+async function main(): Promise<number> {
+  const loaded = loadConfig(readProcessEnv());
+  if (!loaded.ok) {
+    for (const error of loaded.error) process.stderr.write(`policyserv: ${error.message}\n`);
+    return 2;
+  }
+  const { config, warnings } = loaded.value;
+  const logger = createLogger({ level: config.logLevel, pretty: config.logFormat === "pretty" });
+  const version = packageVersion();
+  logger.info({ version, serverName: config.server.homeserverName }, "policyserv starting");
+  for (const warning of warnings) logger.warn(warning);
+
+  const cleanups: (() => Promise<void>)[] = [];
+  const shutdown = async (): Promise<void> => {
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch((error: unknown) => logger.error({ err: error }, "error during shutdown"));
+    }
+  };
+  try {
+    const started = await start(config, logger, version, cleanups);
+    if (!started) {
+      await shutdown();
+      return 1;
+    }
+  } catch (error) {
+    logger.fatal({ err: error }, "start-up failed");
+    await shutdown();
+    return 1;
+  }
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      logger.info({ signal }, "shutting down: no new requests, finishing in-flight ones");
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+  await shutdown();
+  logger.info("stopped");
+  return 0;
+}
+
+/** Starts everything; pushes a cleanup per started part. Returns false (after logging why) on a fatal problem. */
+async function start(config: AppConfig, logger: Logger, version: string, cleanups: (() => Promise<void>)[]): Promise<boolean> {
+  const db = await openStorage(config, logger, cleanups);
+  if (db === undefined) return false;
+
+  const migrations = readMigrations(config.database.migrationsDir);
+  if (!migrations.ok) {
+    logger.fatal({ dir: config.database.migrationsDir }, migrations.error);
+    return false;
+  }
+  const migrated = await migrate(db.sql, migrations.value, logger);
+  if (!migrated.ok) {
+    logger.fatal({ err: migrated.error.cause }, `database migration failed: ${migrated.error.message}`);
+    return false;
+  }
+
+  const keys = await loadOrCreateKeys(config.keys, {
+    generateMissing: config.database.url === undefined,
+    logger: { info: (message) => logger.info(message) },
+  });
+  if (!keys.ok) {
+    logger.fatal(keys.error.message);
+    return false;
+  }
+  const { serverKey, eventKey } = keys.value;
+  const eventPublicKey = encodeBase64(eventKey.publicKey);
+  logger.info({ serverKeyId: serverKey.keyId, eventPublicKey }, "signing keys loaded");
+
+  assertUniqueFilterNames(FILTERS);
+  const registry = createRegistry();
+  const repos = createRepositories(db);
+  const trust = new TrustCache(repos, config.filters.mjolnirRoomId, logger);
+  await trust.refresh();
+  const trustTimer = setInterval(() => void trust.refresh(), TRUST_REFRESH_MS);
+  trustTimer.unref();
+  cleanups.push(async () => clearInterval(trustTimer));
+
+  const runtime = startPolicyRuntime({
+    ports: storageRuntimePorts(repos, trust, logger),
+    registry: FILTERS,
+    steps: standardPipelineSteps,
+    communityDefaults: config.communityDefaults,
+    instance: instanceFilterSettings(config),
+    effectiveConfig: effectiveCommunityConfig,
+    logger,
+    metrics: registry,
+    pools: { processing: config.pools.processing, moderation: config.pools.moderation, webhooks: config.pools.webhook },
+  });
+  cleanups.push(() => runtime.stop(SHUTDOWN_GRACE_MS));
+
+  const rooms = new RoomDirectory(repos.rooms);
+  await wireNotifications(db, runtime, rooms, logger, cleanups);
+
+  const resolver = systemResolver();
+  const policy = createNetworkPolicy(config.federation.allowedNetworks, config.federation.deniedNetworks);
+  const safeFetch = createSafeFetch({ policy, resolver, userAgent: `policyserv/${version}` });
+  const discovery = createDiscovery({ fetch: safeFetch, resolver, overrides: config.federation.hostOverrides });
+  const client = new FederationClient({
+    serverName: config.server.homeserverName,
+    signingKey: serverKey,
+    discovery,
+    fetch: safeFetch,
+    logger,
+  });
+  const notary = notaryFromConfig(
+    config.federation.keyQueryServer.serverName,
+    config.federation.keyQueryServer.keyId,
+    config.federation.keyQueryServer.publicKey,
+  );
+  if (!notary.ok) {
+    logger.fatal(`PS_KEY_QUERY_SERVER: ${notary.error}`);
+    return false;
+  }
+  const keyring = new Keyring({
+    serverName: config.server.homeserverName,
+    ownKeys: [serverKey],
+    client,
+    store: storageKeyStore(repos.serverKeys, logger),
+    notary: notary.value,
+    sources: config.federation.directKeyFetching ? ["direct", "notary"] : ["notary", "direct"],
+    logger,
+  });
+  const getKey = keyring.keyLookup();
+
+  const httpMetrics = createHttpMetrics(registry);
+  const app = createHttpApp({
+    logger,
+    metrics: httpMetrics,
+    routers: [
+      serverInfoRouter({
+        serverName: config.server.homeserverName,
+        serverKey,
+        eventPublicKey,
+        version,
+        support: { supportPage: config.support.url ?? "", contacts: supportContacts(config) },
+        now: Date.now,
+      }),
+      policyRouter({ serverName: config.server.homeserverName, eventKey, rooms, getKey, checker: runtime }),
+    ],
+  });
+
+  const servers: RunningServer[] = [];
+  cleanups.push(async () => {
+    await Promise.all(servers.map((server) => server.close(SHUTDOWN_GRACE_MS)));
+  });
+  const main = await listen(app.callback(), config.server.httpBind);
+  servers.push(main);
+  const ops = createOpsApp({
+    registry,
+    readiness: [
+      async () => ({ name: "keys", ok: true }),
+      async () => {
+        const ready = await runtime.ready;
+        return { name: "actors", ok: ready.ok, ...(ready.ok ? {} : { detail: ready.error }) };
+      },
+      () => databaseReadiness(db),
+    ],
+  });
+  servers.push(await listen(ops.callback(), config.server.metricsBind));
+  if (config.server.pprofBind !== undefined) {
+    servers.push(await listen(createPprofApp().callback(), config.server.pprofBind));
+  }
+  logger.info(
+    {
+      http: `${main.address.address}:${main.address.port}`,
+      metrics: config.server.metricsBind,
+      pprof: config.server.pprofBind ?? "off",
+    },
+    "listening",
+  );
+  return true;
+}
+
+async function openStorage(config: AppConfig, logger: Logger, cleanups: (() => Promise<void>)[]): Promise<Database | undefined> {
+  let url = config.database.url;
+  let embedded: EmbeddedDatabase | undefined;
+  if (url === undefined) {
+    logger.info(
+      { dataDir: config.database.embeddedDataDir },
+      "PS_DATABASE is not set: running on the embedded PostgreSQL (PGlite). Set PS_DATABASE for production.",
+    );
+    const started = await startEmbeddedDatabase({ dataDir: config.database.embeddedDataDir, logger });
+    if (!started.ok) {
+      logger.fatal(started.error);
+      return undefined;
+    }
+    embedded = started.value;
+    url = embedded.url;
+    const stopEmbedded = embedded;
+    cleanups.push(() => stopEmbedded.stop());
+  }
+  const db = openDatabase({
+    url,
+    ...(config.database.readUrl === undefined ? {} : { readUrl: config.database.readUrl }),
+    maxOpen: config.database.maxOpenConns,
+    maxIdle: config.database.maxIdleConns,
+    readMaxOpen: config.database.readMaxOpenConns,
+    readMaxIdle: config.database.readMaxIdleConns,
+    embedded: embedded !== undefined,
+    logger,
+  });
+  cleanups.push(() => db.close());
+  return db;
+}
+
+/**
+ * Cross-process signals (decisions §5.3): another process changed a community's config, moved a room, or
+ * hellbanned someone. After a listener reconnects, notifications may have been lost, so caches are dropped.
+ */
+async function wireNotifications(
+  db: Database,
+  runtime: PolicyRuntime,
+  rooms: RoomDirectory,
+  logger: Logger,
+  cleanups: (() => Promise<void>)[],
+): Promise<void> {
+  const pubsub = createPubSub(db, logger);
+  const unlisten = await Promise.all([
+    pubsub.onCommunityConfigChanged((communityId) => {
+      void runtime.reloadCommunity(communityId).then((result) => {
+        if (!result.ok) logger.warn({ communityId, error: result.error }, "could not reload a changed community");
+      });
+    }),
+    pubsub.onRoomCommunityChanged((roomId) => rooms.invalidate(roomId), { onListen: () => rooms.clear() }),
+    pubsub.onHellban((notice) => {
+      void runtime.hellbanNotified(notice.communityId, notice.userId).then((result) => {
+        if (!result.ok) logger.warn({ error: result.error }, "could not load an announced hellban");
+      });
+    }),
+  ]);
+  cleanups.push(async () => {
+    await Promise.all(unlisten.map((stop) => stop()));
+  });
+}
+
+async function databaseReadiness(db: Database): Promise<{ name: string; ok: boolean; detail?: string }> {
+  try {
+    await Promise.race([
+      db.sql`SELECT 1`,
+      new Promise((_, reject) => setTimeout(() => reject(new Error("no answer within 2 s")), 2000).unref()),
+    ]);
+    return { name: "database", ok: true };
+  } catch (error) {
+    return { name: "database", ok: false, detail: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function supportContacts(config: AppConfig): SupportContact[] {
+  const toContact = (role: string) => (contact: AppConfig["support"]["adminContacts"][number]): SupportContact =>
+    contact.kind === "matrix_id" ? { matrix_id: contact.value, role } : { email_address: contact.value, role };
+  return [
+    ...config.support.adminContacts.map(toContact("m.role.admin")),
+    ...config.support.securityContacts.map(toContact("m.role.security")),
+  ];
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`policyserv: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

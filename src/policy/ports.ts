@@ -1,0 +1,29 @@
+/**
+ * What the policy service needs from the rest of the program, as narrow structural interfaces. The composition
+ * root passes the actor runtime and the storage-backed room directory; tests pass fakes.
+ */
+import type { FilterEvent, RoomFacts } from "../filters/types.js";
+import type { Verdict } from "../pipeline/types.js";
+import type { Result } from "../result.js";
+
+/** A room this policy server protects. */
+export interface RoomRecord {
+  readonly roomId: string;
+  readonly roomVersion: string;
+  readonly communityId: string;
+}
+
+/** Finds protected rooms; `err` means the answer is unknowable right now (database down and not cached). */
+export interface RoomLookup {
+  getRoom(roomId: string): Promise<Result<RoomRecord | undefined, string>>;
+}
+
+export type CheckOutcome =
+  | { readonly type: "verdict"; readonly verdict: Verdict; readonly cached: boolean }
+  | { readonly type: "overloaded" }
+  | { readonly type: "unavailable"; readonly reason: string };
+
+/** Runs (or recalls) the community's filters for one event. */
+export interface EventChecker {
+  checkEvent(request: { readonly event: FilterEvent; readonly communityId: string; readonly roomFacts?: RoomFacts }): Promise<CheckOutcome>;
+}

@@ -1,0 +1,78 @@
+import { toFilterEvent } from "../filters/event-view.js";
+import type { JsonValue } from "../matrix/json.js";
+import { isJsonObject } from "../matrix/json.js";
+import type { KeyLookup, SigningKey } from "../matrix/keys.js";
+import { parsePdu, signEventAsPolicyServer, verifyPduSignatures, type Pdu } from "../matrix/pdu.js";
+import type { PolicyDecision } from "./decision.js";
+import type { EventChecker, RoomLookup, RoomRecord } from "./ports.js";
+
+export interface PolicyServiceDeps {
+  /** `PS_HOMESERVER_NAME`: the entity our event signature is made under. */
+  readonly serverName: string;
+  /** The event key (`ed25519:policy_server`), never the federation key. */
+  readonly eventKey: SigningKey;
+  readonly rooms: RoomLookup;
+  readonly getKey: KeyLookup;
+  readonly checker: EventChecker;
+}
+
+/** What `verifyEvent` learned about an authenticated PDU, for callers that go on to check it. */
+export type VerifiedEvent =
+  | { readonly kind: "ok"; readonly pdu: Pdu; readonly room: RoomRecord }
+  | Exclude<PolicyDecision, { kind: "verdict" } | { kind: "overloaded" }>;
+
+/**
+ * Steps 6-9 of decisions §4b.1 for one PDU, after the request itself was authenticated: unknown room →
+ * PDU invalid for the room version → content hash mismatch, invalid sender, missing or bad sender signature.
+ * Used by sign, check and `/send` alike.
+ */
+export async function verifyEvent(json: JsonValue, deps: Pick<PolicyServiceDeps, "rooms" | "getKey">): Promise<VerifiedEvent> {
+  if (!isJsonObject(json)) return { kind: "invalid_pdu", message: "The request body must be a JSON object (a PDU)" };
+  const roomId = json["room_id"];
+  // A v12 create event carries no room_id: it cannot belong to a room we protect.
+  if (roomId === undefined) return { kind: "unknown_room" };
+  if (typeof roomId !== "string") return { kind: "invalid_pdu", message: "room_id must be a string" };
+  const found = await deps.rooms.getRoom(roomId);
+  if (!found.ok) return { kind: "unavailable", message: "Room information is unavailable right now; retry shortly" };
+  const room = found.value;
+  if (room === undefined) return { kind: "unknown_room" };
+
+  const parsed = parsePdu(json, room.roomVersion);
+  if (!parsed.ok) return { kind: "invalid_pdu", message: parsed.error.message };
+  const pdu = parsed.value;
+  if (!pdu.contentHashValid) {
+    // Our signature covers the redacted event, which keeps `hashes`: signing it would approve content never scanned.
+    return { kind: "refused", reason: "content_hash", message: "Content hash does not match the event content" };
+  }
+  const signatures = await verifyPduSignatures(pdu, deps.getKey);
+  if (!signatures.ok) {
+    const reason = signatures.error.reason === "invalid_sender" ? "invalid_sender" : "signature";
+    return { kind: "refused", reason, message: signatures.error.message };
+  }
+  return { kind: "ok", pdu, room };
+}
+
+/**
+ * Decides a sign or check request: verify the event, run (or recall) the community's filters, and sign the
+ * redacted event with the event key when `sign` is asked and the verdict is not spam.
+ */
+export async function decidePolicy(json: JsonValue, sign: boolean, deps: PolicyServiceDeps): Promise<PolicyDecision> {
+  const verified = await verifyEvent(json, deps);
+  if (verified.kind !== "ok") return verified;
+  const { pdu, room } = verified;
+  const event = toFilterEvent({ pdu: pdu.json, eventId: pdu.eventId, roomVersion: pdu.roomVersion, roomId: pdu.roomId });
+  const outcome = await deps.checker.checkEvent({ event, communityId: room.communityId });
+  switch (outcome.type) {
+    case "overloaded":
+      return { kind: "overloaded" };
+    case "unavailable":
+      return { kind: "unavailable", message: "The policy server cannot check events right now; retry shortly" };
+    case "verdict": {
+      const { verdict } = outcome;
+      if (!sign || verdict.spam || verdict.failure !== undefined) {
+        return { kind: "verdict", eventId: pdu.eventId, verdict };
+      }
+      return { kind: "verdict", eventId: pdu.eventId, verdict, signatures: signEventAsPolicyServer(pdu, deps.serverName, deps.eventKey) };
+    }
+  }
+}
