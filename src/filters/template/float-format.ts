@@ -84,11 +84,55 @@ function fmtF(a: Decimal, prec: number): string {
   return out;
 }
 
+/** Go's 'x' format: `[-]0x1.hhhp±dd`, shortest hex digits when `prec` is -1, else rounded half to even. */
+function formatHex(abs: number, prec: number, upper: boolean): string {
+  let mant = 0n;
+  let exp = 0;
+  if (abs !== 0) {
+    view.setFloat64(0, abs);
+    const bits = view.getBigUint64(0);
+    const expBits = Number((bits >> 52n) & 0x7ffn);
+    mant = bits & ((1n << 52n) - 1n);
+    if (expBits === 0) {
+      exp = -1022;
+      // Subnormal: shift until the implicit leading one appears.
+      while ((mant & (1n << 52n)) === 0n) {
+        mant <<= 1n;
+        exp--;
+      }
+      mant &= (1n << 52n) - 1n;
+    } else exp = expBits - 1023;
+  }
+  let lead = abs === 0 ? 0n : 1n;
+  let frac = mant.toString(16).padStart(13, "0");
+  if (prec >= 0 && prec < 13) {
+    const shift = BigInt((13 - prec) * 4);
+    let kept = mant >> shift;
+    const rest = mant & ((1n << shift) - 1n);
+    const half = 1n << (shift - 1n);
+    const odd = prec === 0 ? lead === 1n : (kept & 1n) === 1n;
+    if (rest > half || (rest === half && odd)) kept++;
+    if (kept >> BigInt(prec * 4) === 1n) {
+      kept = 0n;
+      lead = 2n;
+    }
+    frac = prec === 0 ? "" : kept.toString(16).padStart(prec, "0");
+    if (lead === 2n) {
+      lead = 1n;
+      exp++;
+    }
+  } else if (prec < 0) frac = frac.replace(/0+$/, "");
+  else frac = frac.padEnd(prec, "0");
+  const e = Math.abs(exp);
+  const out = `0x${lead}${frac === "" ? "" : "." + frac}p${exp < 0 ? "-" : "+"}${e < 10 ? "0" : ""}${e}`;
+  return upper ? out.toUpperCase() : out;
+}
+
 /**
- * Formats a double as Go's strconv.FormatFloat(x, verb, prec, 64) for verb e, E, f, F, g, G; `prec` -1 means the
- * shortest representation (what `%v` uses).
+ * Formats a double as Go's strconv.FormatFloat(x, verb, prec, 64) for verb e, E, f, F, g, G, x, X; `prec` -1 means
+ * the shortest representation (what `%v` uses).
  */
-export function formatFloat(x: number, verb: "e" | "E" | "f" | "F" | "g" | "G", prec: number): string {
+export function formatFloat(x: number, verb: "e" | "E" | "f" | "F" | "g" | "G" | "x" | "X", prec: number): string {
   if (Number.isNaN(x)) return "NaN";
   if (!Number.isFinite(x)) return x > 0 ? "+Inf" : "-Inf";
   const neg = x < 0 || Object.is(x, -0);
@@ -97,6 +141,9 @@ export function formatFloat(x: number, verb: "e" | "E" | "f" | "F" | "g" | "G", 
   const shortest = prec < 0;
   let a: Decimal;
   switch (verb) {
+    case "x":
+    case "X":
+      return sign + formatHex(abs, prec, verb === "X");
     case "e":
     case "E":
       a = shortest ? shortestDecimal(abs) : roundTo(exactDecimal(abs), prec + 1);

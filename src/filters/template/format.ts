@@ -133,8 +133,8 @@ function fmtInteger(n: number, verb: string, f: Flags): string {
 }
 
 function fmtFloatVerb(x: number, verb: string, f: Flags): string {
-  const v = verb === "v" ? "g" : (verb as "e" | "E" | "f" | "F" | "g" | "G");
-  const prec = f.prec ?? (v === "g" || v === "G" ? -1 : 6);
+  const v = verb === "v" ? "g" : (verb as "e" | "E" | "f" | "F" | "g" | "G" | "x" | "X");
+  const prec = f.prec ?? (v === "g" || v === "G" || v === "x" || v === "X" ? -1 : 6);
   let s = formatFloat(x, v, prec);
   if (!s.startsWith("-") && !s.startsWith("+")) {
     if (f.plus) s = "+" + s;
@@ -169,13 +169,14 @@ function fmtString(s: string, verb: string, f: Flags): string {
 const VERBS: Readonly<Record<string, string>> = {
   bool: "tv",
   int: "bcdoOqxXUv",
-  float: "eEfFgGv",
+  float: "eEfFgGxXv",
   string: "vsxXq",
 };
 
-function badVerb(verb: string, v: unknown): string {
+/** fmt's bad-verb form; like fmt, the value inside is printed with the directive's flags, width and precision. */
+function badVerb(verb: string, v: unknown, f: Flags): string {
   if (v === null || v === undefined) return `%!${verb}(<nil>)`;
-  return `%!${verb}(${typeName(v)}=${formatValue(v, "v", NO_FLAGS, true)})`;
+  return `%!${verb}(${typeName(v)}=${formatValue(v, "v", f, true)})`;
 }
 
 /**
@@ -187,15 +188,15 @@ export function formatValue(v: unknown, verb: string, f: Flags = NO_FLAGS, neste
   switch (k) {
     case "invalid":
     case "nil":
-      return nested || verb === "v" ? pad("<nil>", f) : badVerb(verb, v);
+      return nested || verb === "v" ? pad("<nil>", f) : badVerb(verb, v, f);
     case "bool":
-      return VERBS.bool!.includes(verb) ? pad(String(v), f) : badVerb(verb, v);
+      return VERBS.bool!.includes(verb) ? pad(String(v), f) : badVerb(verb, v, f);
     case "int":
-      return VERBS.int!.includes(verb) ? fmtInteger(v as number, verb, f) : badVerb(verb, v);
+      return VERBS.int!.includes(verb) ? fmtInteger(v as number, verb, f) : badVerb(verb, v, f);
     case "float":
-      return VERBS.float!.includes(verb) ? fmtFloatVerb((v as GoFloat).value, verb, f) : badVerb(verb, v);
+      return VERBS.float!.includes(verb) ? fmtFloatVerb((v as GoFloat).value, verb, f) : badVerb(verb, v, f);
     case "string":
-      return VERBS.string!.includes(verb) ? fmtString(v as string, verb, f) : badVerb(verb, v);
+      return VERBS.string!.includes(verb) ? fmtString(v as string, verb, f) : badVerb(verb, v, f);
     case "slice":
       return "[" + (v as readonly unknown[]).map((e) => formatValue(fromData(e), verb, f, true)).join(" ") + "]";
     case "map": {

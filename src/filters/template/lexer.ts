@@ -88,7 +88,12 @@ export function isSpace(c: string | undefined): boolean {
 
 /** Go's `isAlphaNumeric`: `_`, Unicode letters and Unicode decimal digits. */
 function isAlphaNumeric(c: string | undefined): boolean {
-  return c !== undefined && (c === "_" || /^[\p{L}\p{Nd}]$/u.test(c));
+  if (c === undefined) return false;
+  const code = c.charCodeAt(0);
+  if (code < 0x80) {
+    return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || (code >= 0x30 && code <= 0x39) || code === 0x5f;
+  }
+  return /^[\p{L}\p{Nd}]$/u.test(c);
 }
 
 function hasLeftTrimMarker(s: string, at: number): boolean {
@@ -126,21 +131,22 @@ export function lex(input: string): Token[] {
     tokens.push({ type: "error", val: message, pos: start });
     return tokens;
   };
+  /** The code point at `i` as a string (a surrogate pair stays together). */
+  const charAt = (i: number): string => {
+    const c = input.charCodeAt(i);
+    return c >= 0xd800 && c < 0xdc00 ? String.fromCodePoint(input.codePointAt(i) as number) : input[i]!;
+  };
   /** Reads one code point (surrogate pairs together) and advances. */
   const next = (): string | undefined => {
     if (pos >= input.length) {
       pos++;
       return undefined;
     }
-    const cp = input.codePointAt(pos) as number;
-    const ch = String.fromCodePoint(cp);
+    const ch = charAt(pos);
     pos += ch.length;
     return ch;
   };
-  const peekCh = (): string | undefined => {
-    if (pos >= input.length) return undefined;
-    return String.fromCodePoint(input.codePointAt(pos) as number);
-  };
+  const peekCh = (): string | undefined => (pos >= input.length ? undefined : charAt(pos));
   const backup = (ch: string | undefined): void => {
     pos -= ch === undefined ? 1 : ch.length;
   };
