@@ -180,6 +180,13 @@ async function buildTemplate(migrated: boolean): Promise<string> {
   return template;
 }
 
+/**
+ * Fills `<dataDir>/pglite` from a template so a test that starts the embedded database itself skips initdb.
+ */
+export async function seedPgliteDataDir(dataDir: string, migrated = false): Promise<void> {
+  cpSync(join(await pgliteTemplate(migrated), "pglite"), join(dataDir, "pglite"), { recursive: true });
+}
+
 async function createOnPglite(migrated: boolean): Promise<TestDatabase> {
   const template = await pgliteTemplate(migrated);
   const dataDir = mkdtempSync(join(tmpdir(), "policyserv-pglite-test-"));
