@@ -18,7 +18,7 @@ import { overlayConfig, spawnCommunity, type CommunityEnvironment } from "./comm
 import { checkEventCommand, reloadConfigCommand, type CommunityCommand } from "./community/community.protocol.js";
 import { spawnFilterPool } from "./filter-worker/filter-worker.actor.js";
 import { spawnKeyedSupervisor } from "./kernel/buckets.js";
-import { systemClock, type Clock } from "./kernel/clock.js";
+import { systemClock, trackedClock, type Clock } from "./kernel/clock.js";
 import { deferred } from "./kernel/reply.js";
 import { hellbanKey } from "./memory-ports.js";
 import type { PipelineSteps } from "./pipeline-steps.js";
@@ -108,7 +108,7 @@ export interface PolicyRuntime {
 
 /** Starts nact and the supervision tree of architecture.md, and returns the runtime's API. */
 export function startPolicyRuntime(deps: PolicyRuntimeDeps): PolicyRuntime {
-  const clock = deps.clock ?? systemClock;
+  const clock = trackedClock(deps.clock ?? systemClock);
   const logger = deps.logger.child({ component: "actors" });
   const metrics = createRuntimeMetrics(deps.metrics);
   const onCrashCounted = (kind: string): void => metrics.actorCrashes.inc({ kind });
@@ -218,6 +218,18 @@ export function startPolicyRuntime(deps: PolicyRuntimeDeps): PolicyRuntime {
   const writer = new VerdictWriter(deps.ports.verdicts, clock, logger, { retryMs: deps.verdictRetryMs ?? 1_000 });
   const inFlight = new Map<string, Promise<CheckOutcome>>();
   let stopping = false;
+  let stopped: Promise<void> | undefined;
+
+  const shutdown = async (timeoutMs: number): Promise<void> => {
+    stopping = true;
+    await boundedWait(Promise.allSettled([...inFlight.values()]), timeoutMs);
+    await writer.flush(timeoutMs);
+    writer.close();
+    // Leaves first: nact's stop does not reach nested children, so each keyed supervisor stops its own.
+    await boundedWait(Promise.all([communities.stopChildren(), rooms.stopChildren(), timeouts.stopChildren()]), timeoutMs);
+    clock.clearAll();
+    stopActor(system as Ref<unknown>);
+  };
 
   const ready = deps.ports.hellbans.listActive(clock.now()).then(
     (rows) => {
@@ -334,12 +346,9 @@ export function startPolicyRuntime(deps: PolicyRuntimeDeps): PolicyRuntime {
       hellbans: hellbanIndex.size,
       unwrittenVerdicts: writer.size,
     }),
-    async stop(timeoutMs = 5_000) {
-      stopping = true;
-      await boundedWait(Promise.allSettled([...inFlight.values()]), timeoutMs);
-      await writer.flush(timeoutMs);
-      writer.close();
-      stopActor(system as Ref<unknown>);
+    stop(timeoutMs = 5_000) {
+      stopped ??= shutdown(timeoutMs);
+      return stopped;
     },
   };
 }

@@ -1,11 +1,16 @@
-import { spawn, type Ref } from "nact";
+import { spawn, stop, type Ref } from "nact";
 import type { Logger } from "pino";
 import { encodeActorName, shardOf } from "./actor-name.js";
 import { supervisionPolicy } from "./supervision.js";
+import { assertNever } from "../../src/result.js";
+import type { Reply } from "./reply.js";
 import { tell } from "./tell.js";
 
-/** The one message a bucket accepts: deliver `msg` to the child that owns `key`, spawning it if needed. */
-export type BucketCommand<Msg> = { readonly type: "Deliver"; readonly key: string; readonly msg: Msg };
+/** A bucket delivers `msg` to the child that owns `key` (spawning it if needed), or stops all its children. */
+export type BucketCommand<Msg> =
+  | { readonly type: "Deliver"; readonly key: string; readonly msg: Msg }
+  /** Shutdown: nact's own stop never reaches nested children, so each bucket stops its children explicitly. */
+  | { readonly type: "StopChildren"; readonly reply: Reply<number> };
 
 export interface KeyedSupervisorOptions<Msg> {
   readonly parent: Ref<unknown>;
@@ -23,6 +28,8 @@ export interface KeyedSupervisorOptions<Msg> {
 /** Routes a message to the per-key actor, spawning it on first use. */
 export interface KeyedSupervisor<Msg> {
   deliver(key: string, msg: Msg): void;
+  /** Stops every child of every bucket; resolves with how many were stopped. */
+  stopChildren(): Promise<number>;
   readonly ref: Ref<unknown>;
 }
 
@@ -45,10 +52,20 @@ export function spawnKeyedSupervisor<Msg>(options: KeyedSupervisorOptions<Msg>):
   const bucketRefs: Ref<BucketCommand<Msg>>[] = [];
   for (let i = 0; i < options.buckets; i++) {
     const handle = (state: null, cmd: BucketCommand<Msg>, ctx: { children: Map<string, Ref<unknown>>; self: Ref<unknown> }) => {
-      const name = childName(cmd.key);
-      const existing = ctx.children.get(name) as Ref<Msg> | undefined;
-      tell(existing ?? options.spawnChild(ctx.self, name, cmd.key), cmd.msg);
-      return state;
+      switch (cmd.type) {
+        case "Deliver": {
+          const name = childName(cmd.key);
+          const existing = ctx.children.get(name) as Ref<Msg> | undefined;
+          tell(existing ?? options.spawnChild(ctx.self, name, cmd.key), cmd.msg);
+          return state;
+        }
+        case "StopChildren":
+          for (const child of ctx.children.values()) stop(child);
+          cmd.reply(ctx.children.size);
+          return state;
+        default:
+          return assertNever(cmd, "bucket command");
+      }
     };
     bucketRefs.push(spawn(supervisor, handle, `bucket-${i}`, { initialState: null, onCrash }));
   }
@@ -67,6 +84,12 @@ export function spawnKeyedSupervisor<Msg>(options: KeyedSupervisorOptions<Msg>):
     deliver(key, msg) {
       const bucket = bucketRefs[shardOf(key, bucketRefs.length)] as Ref<BucketCommand<Msg>>;
       tell(bucket, { type: "Deliver", key, msg });
+    },
+    async stopChildren() {
+      const counts = await Promise.all(
+        bucketRefs.map((bucket) => new Promise<number>((resolve) => tell(bucket, { type: "StopChildren", reply: resolve }))),
+      );
+      return counts.reduce((a, b) => a + b, 0);
     },
   };
 }

@@ -24,3 +24,40 @@ export const systemClock: Clock = {
     clearTimeout(handle as NodeJS.Timeout);
   },
 };
+
+/** A clock that remembers its pending timers so the runtime can cancel every one of them when it stops. */
+export interface TrackedClock extends Clock {
+  clearAll(): void;
+  readonly pending: number;
+}
+
+/**
+ * Wraps a clock so that `clearAll` cancels every pending timer. nact does not stop grandchildren when a parent or the
+ * system stops (its `stop` looks children up by reference and finds nothing for nested actors), so `afterStop`
+ * cannot be relied on to release timers at shutdown.
+ */
+export function trackedClock(base: Clock): TrackedClock {
+  const pending = new Set<TimerHandle>();
+  return {
+    now: () => base.now(),
+    setTimeout(fn, ms) {
+      const handle: TimerHandle = base.setTimeout(() => {
+        pending.delete(handle);
+        fn();
+      }, ms);
+      pending.add(handle);
+      return handle;
+    },
+    clearTimeout(handle) {
+      pending.delete(handle);
+      base.clearTimeout(handle);
+    },
+    clearAll() {
+      for (const handle of pending) base.clearTimeout(handle);
+      pending.clear();
+    },
+    get pending() {
+      return pending.size;
+    },
+  };
+}
