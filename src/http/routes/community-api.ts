@@ -11,11 +11,9 @@ import type { CommunityRecord } from "../../storage/communities.repo.js";
 import type { Repositories } from "../../storage/repositories.js";
 import { bearerToken, notAllowed } from "../admin-auth.js";
 import { MatrixError } from "../matrix-error.js";
-import { BODY_LIMITS, readRawBody } from "../raw-body.js";
-import { BODY_READ_TIMEOUT_MS } from "../json-body.js";
 import { createCheckContextLoader, type CheckContextLoader } from "./admin/check-context.js";
 import { TIMED_OUT, withDeadline } from "./admin/deadline.js";
-import { describeJson, readJsonObject } from "./admin/json-input.js";
+import { describeJson, readAdminBody, readJsonObject } from "./admin/json-input.js";
 import { joinIntoCommunity, type JoinRoom } from "./admin/join-flow.js";
 import { roomJson } from "./admin/room-json.js";
 import { orThrow, storageFailure } from "./admin/storage-failure.js";
@@ -83,7 +81,7 @@ function communityAuth(deps: CommunityApiDeps): Middleware {
 function checkText(deps: CommunityApiDeps, context: CheckContextLoader): Middleware {
   return async (ctx) => {
     const community = communityOf(ctx);
-    const raw = await readRawBody(ctx.req, { limit: BODY_LIMITS.admin, timeoutMs: BODY_READ_TIMEOUT_MS });
+    const raw = await readAdminBody(ctx);
     const text = raw.toString("utf8");
     const config = context.effectiveConfig(community.config);
     const keywordTemplates = await context.keywordTemplates();

@@ -1,8 +1,8 @@
 import type { Context } from "koa";
 import type { JsonValue } from "../../../matrix/json.js";
-import { readJsonBody } from "../../json-body.js";
+import { BODY_READ_TIMEOUT_MS } from "../../json-body.js";
 import { MatrixError } from "../../matrix-error.js";
-import { BODY_LIMITS } from "../../raw-body.js";
+import { BODY_LIMITS, readRawBody } from "../../raw-body.js";
 
 /** A JSON object body as a plain record. */
 export type JsonRecord = Readonly<Record<string, JsonValue>>;
@@ -16,12 +16,39 @@ export function describeJson(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
 /**
- * Reads an admin request body (1 MiB limit, no Content-Type needed, strict JSON) and requires an object.
+ * Parses an admin request body as plain JSON. Not the federation's strict Matrix JSON: community configs carry
+ * fractions (`spam_threshold: 0.8`, `density_filter_max_density: 0.95`), which canonical JSON forbids, and upstream's
+ * Go decoder let a repeated key's last value win, as `JSON.parse` does. Integer fields are range-checked later.
+ */
+export function parseAdminJson(raw: Uint8Array): JsonValue {
+  let text: string;
+  try {
+    text = UTF8.decode(raw);
+  } catch {
+    throw new MatrixError("M_NOT_JSON", "The body is not valid UTF-8, so it is not JSON");
+  }
+  if (text.trim() === "") throw new MatrixError("M_NOT_JSON", "The body is empty; a JSON value is required");
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch (error) {
+    throw new MatrixError("M_NOT_JSON", `The body is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Reads the raw admin body (1 MiB limit, 413 beyond; no Content-Type needed). */
+export function readAdminBody(ctx: Context): Promise<Buffer> {
+  return readRawBody(ctx.req, { limit: BODY_LIMITS.admin, timeoutMs: BODY_READ_TIMEOUT_MS });
+}
+
+/**
+ * Reads an admin request body (1 MiB limit, no Content-Type needed) as JSON and requires an object.
  * `null` is accepted as "nothing set" where upstream accepted it (`nullMeansEmpty`), since Go decoded it so.
  */
 export async function readJsonObject(ctx: Context, what: string, options: { nullMeansEmpty: boolean }): Promise<JsonRecord> {
-  const json = await readJsonBody(ctx, BODY_LIMITS.admin);
+  const json = parseAdminJson(await readAdminBody(ctx));
   if (json === null && options.nullMeansEmpty) return {};
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     throw new MatrixError("M_BAD_JSON", `The ${what} body must be a JSON object, got ${describeJson(json)}`);

@@ -1,9 +1,8 @@
 import type { Middleware } from "koa";
 import { compileTemplate } from "../../../filters/template/index.js";
 import { MatrixError } from "../../matrix-error.js";
-import { BODY_LIMITS, readRawBody } from "../../raw-body.js";
-import { BODY_READ_TIMEOUT_MS } from "../../json-body.js";
 import { runHook, type AdminDeps } from "./deps.js";
+import { readAdminBody } from "./json-input.js";
 import { orThrow } from "./storage-failure.js";
 
 const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -26,7 +25,7 @@ export function getKeywordTemplate(deps: AdminDeps): Middleware {
 export function putKeywordTemplate(deps: AdminDeps): Middleware {
   return async (ctx) => {
     const name = String(ctx.params["name"]);
-    const raw = await readRawBody(ctx.req, { limit: BODY_LIMITS.admin, timeoutMs: BODY_READ_TIMEOUT_MS });
+    const raw = await readAdminBody(ctx);
     let body: string;
     try {
       body = UTF8.decode(raw);

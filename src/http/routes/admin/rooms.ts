@@ -1,11 +1,8 @@
 import type { Middleware } from "koa";
-import { parseStrictJson } from "../../../matrix/strict-json.js";
 import { MatrixError } from "../../matrix-error.js";
-import { BODY_LIMITS, readRawBody } from "../../raw-body.js";
-import { BODY_READ_TIMEOUT_MS } from "../../json-body.js";
 import { badState } from "./api-error.js";
 import type { AdminDeps } from "./deps.js";
-import { describeJson, optionalString, readJsonObject } from "./json-input.js";
+import { describeJson, optionalString, parseAdminJson, readAdminBody, readJsonObject } from "./json-input.js";
 import { joinIntoCommunity } from "./join-flow.js";
 import { roomJson } from "./room-json.js";
 import { orThrow } from "./storage-failure.js";
@@ -60,10 +57,8 @@ function timeout(deps: AdminDeps): { joinTimeoutMs?: number } {
  */
 export function setRoomModerator(deps: AdminDeps): Middleware {
   return async (ctx) => {
-    const raw = await readRawBody(ctx.req, { limit: BODY_LIMITS.admin, timeoutMs: BODY_READ_TIMEOUT_MS });
-    const parsed = parseStrictJson(raw);
-    if (!parsed.ok) throw new MatrixError(parsed.error.errcode, parsed.error.message);
-    const json = parsed.value ?? {};
+    const raw = await readAdminBody(ctx);
+    const json = parseAdminJson(raw) ?? {};
     if (typeof json !== "object" || Array.isArray(json)) {
       throw new MatrixError("M_BAD_JSON", `The set_room_moderator body must be a JSON object, got ${describeJson(json)}`);
     }
