@@ -1,0 +1,48 @@
+import { err, ok } from "../result.js";
+import type { RoomStateRepo } from "../storage/room-state.repo.js";
+import type { TrustDataRepo } from "../storage/trust-data.repo.js";
+import type { OnLearned } from "./ports.js";
+
+/**
+ * An `OnLearned` that writes straight to storage in upstream's layout (federation.md §7.1): display names and ban
+ * rules replaced wholesale, `trust_data('power_levels', room)` and, for v12 rooms, `trust_data('creator', room)`.
+ * Facts that were not learned (no power-levels event) leave what is stored untouched. The composition root may
+ * prefer the actor runtime's `learnRoomState` for the facts, which also refreshes the room actor's memory; the
+ * ban rules always go to `roomState` (only the policy-list filter reads them, through its own cache).
+ */
+export function saveLearnedState(repos: { readonly roomState: RoomStateRepo; readonly trustData: TrustDataRepo }): OnLearned {
+  return async (roomId, facts, banRules) => {
+    const members = await repos.roomState.replaceDisplaynames(
+      roomId,
+      facts.members.map((m) => ({ userId: m.userId, displayname: m.displayName })),
+    );
+    if (!members.ok) return err(members.error.message);
+    const rules = await repos.roomState.replaceBanRules(roomId, banRules);
+    if (!rules.ok) return err(rules.error.message);
+    if (facts.powerLevels !== undefined) {
+      const saved = await repos.trustData.put("power_levels", roomId, facts.powerLevels);
+      if (!saved.ok) return err(saved.error.message);
+    }
+    if (facts.creators !== undefined) {
+      const saved = await repos.trustData.put("creator", roomId, { creator_user_ids: facts.creators });
+      if (!saved.ok) return err(saved.error.message);
+    }
+    return ok(undefined);
+  };
+}
+
+/**
+ * An `OnLearned` for the composition root: the facts go to `saveFacts` (the actor runtime's `learnRoomState`) and
+ * the ban rules to `roomState.replaceBanRules`. Both must succeed for the run to count.
+ */
+export function learnedStateHook(
+  saveFacts: (roomId: string, facts: Parameters<OnLearned>[1]) => Promise<{ ok: true } | { ok: false; error: string }>,
+  roomState: Pick<RoomStateRepo, "replaceBanRules">,
+): OnLearned {
+  return async (roomId, facts, banRules) => {
+    const saved = await saveFacts(roomId, facts);
+    if (!saved.ok) return err(saved.error);
+    const rules = await roomState.replaceBanRules(roomId, banRules);
+    return rules.ok ? ok(undefined) : err(rules.error.message);
+  };
+}
