@@ -34,6 +34,9 @@ it("the embedded database keeps its data across a restart", async () => {
 
     const second = await startEmbeddedDatabase({ dataDir, logger: silentLogger });
     assert.ok(second.ok, second.ok ? "" : second.error);
+    const rival = await startEmbeddedDatabase({ dataDir, logger: silentLogger });
+    assert.ok(!rival.ok, "a second process may not open the same folder");
+    assert.match(rival.error, new RegExp(`data folder is in use by process ${second.value.pid}`));
     const again = openDatabase({ url: second.value.url, embedded: true, logger: silentLogger });
     try {
       const rows = await again.sql`SELECT v FROM kept`;

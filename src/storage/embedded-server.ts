@@ -8,7 +8,7 @@
  * `{type:"failed", message}`; the parent sends `{type:"stop"}`. The child also stops when the IPC channel closes,
  * so it never outlives its parent.
  */
-import { mkdirSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 
@@ -22,6 +22,11 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   mkdirSync(dataDir, { recursive: true });
+  const lock = takeLock(`${dataDir}.lock`);
+  if (!lock.ok) {
+    send({ type: "failed", message: lock.message });
+    process.exit(1);
+  }
   const db = await PGlite.create(dataDir);
   const server = new PGLiteSocketServer({ db, host: HOST, port: 0, maxConnections });
   await server.start();
@@ -36,6 +41,7 @@ async function main(): Promise<void> {
     } finally {
       // Closing flushes PGlite's file-backed storage; without it the last writes could be lost.
       await db.close();
+      rmSync(`${dataDir}.lock`, { force: true });
       process.exit(0);
     }
   };
@@ -46,6 +52,40 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void stop());
   process.on("SIGINT", () => void stop());
   send({ type: "ready", host: HOST, port: Number(portText) });
+}
+
+/**
+ * Two PGlite instances on one folder would corrupt it, so the folder is claimed with a pid file. A file left by a
+ * process that no longer runs (killed) is taken over.
+ */
+function takeLock(path: string): { ok: true } | { ok: false; message: string } {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(path, "wx");
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return { ok: true };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
+        return { ok: false, message: `cannot create lock file ${path}: ${(error as Error).message}` };
+      }
+      const holder = Number(readFileSync(path, "utf8"));
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isRunning(holder)) {
+        return { ok: false, message: `data folder is in use by process ${holder} (lock file ${path})` };
+      }
+      rmSync(path, { force: true });
+    }
+  }
+  return { ok: false, message: `cannot take lock file ${path}` };
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 function send(message: object): void {
