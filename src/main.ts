@@ -89,7 +89,12 @@ async function main(): Promise<number> {
 }
 
 /** Starts everything; pushes a cleanup per started part. Returns false (after logging why) on a fatal problem. */
-async function start(config: AppConfig, logger: Logger, version: string, cleanups: (() => Promise<void>)[]): Promise<boolean> {
+async function start(
+  config: AppConfig,
+  logger: Logger,
+  version: string,
+  cleanups: (() => Promise<void>)[],
+): Promise<boolean> {
   const db = await openStorage(config, logger, cleanups);
   if (db === undefined) return false;
 
@@ -206,22 +211,24 @@ async function start(config: AppConfig, logger: Logger, version: string, cleanup
       () => databaseReadiness(db),
     ],
   });
-  servers.push(await listen(ops.callback(), config.server.metricsBind));
-  if (config.server.pprofBind !== undefined) {
-    servers.push(await listen(createPprofApp().callback(), config.server.pprofBind));
-  }
-  logger.info(
-    {
-      http: `${main.address.address}:${main.address.port}`,
-      metrics: config.server.metricsBind,
-      pprof: config.server.pprofBind ?? "off",
-    },
-    "listening",
-  );
+  const opsServer = await listen(ops.callback(), config.server.metricsBind);
+  servers.push(opsServer);
+  const pprofServer =
+    config.server.pprofBind === undefined
+      ? undefined
+      : await listen(createPprofApp().callback(), config.server.pprofBind);
+  if (pprofServer !== undefined) servers.push(pprofServer);
+  const where = (server: RunningServer | undefined): string =>
+    server === undefined ? "off" : `${server.address.address}:${server.address.port}`;
+  logger.info({ http: where(main), metrics: where(opsServer), pprof: where(pprofServer) }, "listening");
   return true;
 }
 
-async function openStorage(config: AppConfig, logger: Logger, cleanups: (() => Promise<void>)[]): Promise<Database | undefined> {
+async function openStorage(
+  config: AppConfig,
+  logger: Logger,
+  cleanups: (() => Promise<void>)[],
+): Promise<Database | undefined> {
   let url = config.database.url;
   let embedded: EmbeddedDatabase | undefined;
   if (url === undefined) {
@@ -296,8 +303,10 @@ async function databaseReadiness(db: Database): Promise<{ name: string; ok: bool
 }
 
 function supportContacts(config: AppConfig): SupportContact[] {
-  const toContact = (role: string) => (contact: AppConfig["support"]["adminContacts"][number]): SupportContact =>
-    contact.kind === "matrix_id" ? { matrix_id: contact.value, role } : { email_address: contact.value, role };
+  const toContact =
+    (role: string) =>
+    (contact: AppConfig["support"]["adminContacts"][number]): SupportContact =>
+      contact.kind === "matrix_id" ? { matrix_id: contact.value, role } : { email_address: contact.value, role };
   return [
     ...config.support.adminContacts.map(toContact("m.role.admin")),
     ...config.support.securityContacts.map(toContact("m.role.security")),

@@ -23,7 +23,13 @@ const SCORE: Readonly<Record<ContentInfo["class"], number>> = { Allowed: 0, Neut
 /** A stored verdict, answered without running filters: the trace says it came from storage. */
 export function storedVerdict(info: ContentInfo): Verdict {
   const normalised = contentInfo(info.class, info.harms);
-  return { info: normalised, spam: normalised.class === "Prohibited", score: SCORE[normalised.class], trace: [], effects: [] };
+  return {
+    info: normalised,
+    spam: normalised.class === "Prohibited",
+    score: SCORE[normalised.class],
+    trace: [],
+    effects: [],
+  };
 }
 
 /** Ban rules and Muninn Hall servers, refreshed in the background and read synchronously by checks. */
@@ -53,11 +59,13 @@ export class TrustCache {
         this.rules = Object.freeze(
           rules.value.map((rule) => ({ kind: banRuleKind(rule.entityType), entity: rule.entityId })),
         );
-      } else this.logger.warn({ error: rules.error.message }, "could not refresh policy-list rules; keeping the last ones");
+      } else
+        this.logger.warn({ error: rules.error.message }, "could not refresh policy-list rules; keeping the last ones");
     }
     const muninn = await this.repos.trustData.get("muninn_hall", "");
     if (muninn.ok) this.servers = new Set(serverNames(muninn.value));
-    else this.logger.warn({ error: muninn.error.message }, "could not refresh Muninn Hall servers; keeping the last ones");
+    else
+      this.logger.warn({ error: muninn.error.message }, "could not refresh Muninn Hall servers; keeping the last ones");
   }
 }
 
@@ -92,7 +100,11 @@ export function storageRuntimePorts(repos: Repositories, trust: TrustCache, logg
         for (const row of rows.value) {
           const template = compileTemplate(row.name, row.body);
           if (template.ok) compiled.set(row.name, template.value);
-          else logger.warn({ template: row.name, error: template.error }, "stored keyword template does not compile; skipped");
+          else
+            logger.warn(
+              { template: row.name, error: template.error },
+              "stored keyword template does not compile; skipped",
+            );
         }
         return ok(compiled);
       },
@@ -132,7 +144,12 @@ export function storageRuntimePorts(repos: Repositories, trust: TrustCache, logg
       },
     },
     hellbans: {
-      async ban(communityId: string, userId: string, expiresAt: number, now: number): Promise<Result<RuntimeHellban, string>> {
+      async ban(
+        communityId: string,
+        userId: string,
+        expiresAt: number,
+        now: number,
+      ): Promise<Result<RuntimeHellban, string>> {
         const outcome = await repos.hellbans.ban(communityId, userId, Math.max(0, expiresAt - now));
         if (!outcome.ok) return err(outcome.error.message);
         return ok(toRuntimeBan(outcome.value.ban));
