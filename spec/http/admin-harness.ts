@@ -41,7 +41,7 @@ export interface RequestOptions {
   /** A string is sent as is; anything else is JSON-encoded. Never adds a Content-Type. */
   readonly body?: unknown;
   /** Defaults to the admin key; null sends no Authorization header; a string is sent as the whole header. */
-  readonly auth?: string | null;
+  readonly auth?: string | null | undefined;
   readonly headers?: Record<string, string>;
 }
 

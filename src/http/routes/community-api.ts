@@ -105,7 +105,8 @@ function harmsOf(harms: readonly string[]): string[] {
 }
 
 function forbidden(harms: readonly string[]): MatrixError {
-  return new MatrixError("M_FORBIDDEN", FORBIDDEN_MESSAGE, { extra: { "org.matrix.msc4387.harms": harmsOf(harms) } });
+  // 400, not the table's 403: upstream and the stable sign endpoint refuse content with 400 M_FORBIDDEN.
+  return new MatrixError("M_FORBIDDEN", FORBIDDEN_MESSAGE, { status: 400, extra: { "org.matrix.msc4387.harms": harmsOf(harms) } });
 }
 
 function timedOut(): MatrixError {
