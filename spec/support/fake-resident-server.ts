@@ -11,7 +11,7 @@ import {
   staticResolver,
 } from "../../src/federation/index.js";
 import type { JsonObject, SigningKey } from "../../src/matrix/index.js";
-import { FakeHomeserver } from "./fake-homeserver.js";
+import type { FakeHomeserver } from "./fake-homeserver.js";
 import type { TestRoom } from "./room-events.js";
 
 export interface ResidentOptions {

@@ -8,7 +8,7 @@ import type { BanRuleRecord } from "../../../src/storage/room-state.repo.js";
 import type { RoomRecord } from "../../../src/storage/rooms.repo.js";
 import type { StorageError } from "../../../src/storage/storage-error.js";
 import { FakeHomeserver } from "../../support/fake-homeserver.js";
-import { clientFor, serveRoom, silent, type ResidentOptions } from "../../support/fake-resident-server.js";
+import { clientFor, serveRoom, silent } from "../../support/fake-resident-server.js";
 import { keysOf, TestRoom } from "../../support/room-events.js";
 
 const OUR_NAME = "ps.test";
