@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
+import type { JoinRoom } from "../../src/http/routes/admin/join-flow.js";
+import type { createJoiner } from "../../src/rooms/index.js";
 import { startHarness, type Harness } from "./admin-harness.js";
+
+/** Compile-time proof that the rooms area's joiner plugs straight into the admin and server-centric joins. */
+type JoinerFits = ReturnType<typeof createJoiner> extends JoinRoom ? true : false;
+const joinerFits: JoinerFits = true;
 
 describe("admin API: rooms", () => {
   let h: Harness;
@@ -15,6 +21,10 @@ describe("admin API: rooms", () => {
     await h.database.sql`DELETE FROM rooms`;
     h.joins.length = 0;
     h.failingJoins.clear();
+  });
+
+  it("accepts the rooms area's joiner as its join dependency", () => {
+    assert.equal(joinerFits, true);
   });
 
   it("lists no rooms as [] (not null)", async () => {
