@@ -6,7 +6,6 @@
 import { startPolicyRuntime, type PolicyRuntime } from "../actors/system.js";
 import { standardPipelineSteps } from "../actors/standard-pipeline-steps.js";
 import { RoomDirectory } from "./app/room-directory.js";
-import { storageKeyStore } from "./app/key-store.js";
 import { storageRuntimePorts, TrustCache } from "./app/runtime-ports.js";
 import { packageVersion } from "./app/version.js";
 import type { AppConfig } from "./config/app-config.js";
@@ -38,6 +37,7 @@ import { migrate } from "./storage/migrate.js";
 import { readMigrations } from "./storage/migration-files.js";
 import { createPubSub } from "./storage/pubsub.js";
 import { createRepositories } from "./storage/repositories.js";
+import { serverKeyStore } from "./storage/server-keys.repo.js";
 
 const SHUTDOWN_GRACE_MS = 10_000;
 const TRUST_REFRESH_MS = 60_000;
@@ -170,7 +170,7 @@ async function start(
     serverName: config.server.homeserverName,
     ownKeys: [serverKey],
     client,
-    store: storageKeyStore(repos.serverKeys, logger),
+    store: serverKeyStore(repos.serverKeys),
     notary: notary.value,
     sources: config.federation.directKeyFetching ? ["direct", "notary"] : ["notary", "direct"],
     logger,
