@@ -49,13 +49,13 @@ describe("HTTP foundation", () => {
   it("should answer unknown paths with 404 M_UNRECOGNIZED", async () => {
     const res = await fetch(`${server.url}/nowhere`);
     assert.equal(res.status, 404);
-    assert.equal((await res.json()).errcode, "M_UNRECOGNIZED");
+    assert.equal(((await res.json()) as { errcode: string }).errcode, "M_UNRECOGNIZED");
   });
 
   it("should answer a known path with the wrong method with 405 M_UNRECOGNIZED", async () => {
     const res = await fetch(`${server.url}/ok`, { method: "DELETE" });
     assert.equal(res.status, 405);
-    assert.equal((await res.json()).errcode, "M_UNRECOGNIZED");
+    assert.equal(((await res.json()) as { errcode: string }).errcode, "M_UNRECOGNIZED");
   });
 
   it("should turn a MatrixError into its body without letting extra fields overwrite errcode", async () => {
@@ -67,7 +67,7 @@ describe("HTTP foundation", () => {
   it("should hide a bug's message behind 500 M_UNKNOWN", async () => {
     const res = await fetch(`${server.url}/bug`);
     assert.equal(res.status, 500);
-    const body = await res.json();
+    const body = (await res.json()) as { errcode: string; error: string };
     assert.equal(body.errcode, "M_UNKNOWN");
     assert.doesNotMatch(body.error, /secret/);
   });
@@ -75,7 +75,7 @@ describe("HTTP foundation", () => {
   it("should refuse a body over the limit with 413 M_TOO_LARGE", async () => {
     const res = await fetch(`${server.url}/echo`, { method: "POST", body: "x".repeat(17) });
     assert.equal(res.status, 413);
-    assert.equal((await res.json()).errcode, "M_TOO_LARGE");
+    assert.equal(((await res.json()) as { errcode: string }).errcode, "M_TOO_LARGE");
   });
 
   it("should accept a body at the limit", async () => {
