@@ -25,7 +25,12 @@ import { createHttpApp } from "./http/app.js";
 import { listen, type RunningServer } from "./http/listen.js";
 import { createOpsApp } from "./http/ops-app.js";
 import { createPprofApp } from "./http/pprof-app.js";
+import { adminRouter } from "./http/routes/admin/admin-router.js";
+import { communityApiRouter } from "./http/routes/community-api.js";
+import { createEventFetcher } from "./http/routes/community-api-event-fetch.js";
+import { devicesRouter } from "./http/routes/devices.js";
 import { policyRouter } from "./http/routes/policy.js";
+import { createTransactionMetrics, transactionsRouter } from "./http/routes/transactions.js";
 import { serverInfoRouter, type SupportContact } from "./http/routes/server-info.js";
 import { loadOrCreateKeys } from "./keys/load-or-create.js";
 import { encodeBase64 } from "./matrix/base64.js";
@@ -36,6 +41,15 @@ import { startEmbeddedDatabase, type EmbeddedDatabase } from "./storage/embedded
 import { migrate } from "./storage/migrate.js";
 import { readMigrations } from "./storage/migration-files.js";
 import { createPubSub } from "./storage/pubsub.js";
+import { verifyEvent } from "./policy/service.js";
+import {
+  createBackgroundWork,
+  createJoiner,
+  createStateLearner,
+  ensureDefaultCommunity,
+  learnedStateHook,
+  startStartupJoins,
+} from "./rooms/index.js";
 import { createRepositories } from "./storage/repositories.js";
 import { serverKeyStore } from "./storage/server-keys.repo.js";
 
@@ -177,10 +191,77 @@ async function start(
   });
   const getKey = keyring.keyLookup();
 
-  const httpMetrics = createHttpMetrics(registry);
+  // Learned state reaches the room actors (and storage) through the runtime; ban rules go to their table.
+  const onLearned = learnedStateHook((roomId, facts) => runtime.learnRoomState(roomId, facts), repos.roomState);
+  const joinRoom = createJoiner({
+    client,
+    getKey,
+    signingKey: serverKey,
+    repos,
+    config: {
+      homeserverName: config.server.homeserverName,
+      joinServer: config.federation.joinServer,
+      joinLocalpart: config.federation.joinLocalpart,
+    },
+    now: Date.now,
+    logger,
+    onLearned: async (roomId, facts, banRules) => {
+      const saved = await onLearned(roomId, facts, banRules);
+      if (roomId === config.filters.mjolnirRoomId) await trust.refresh();
+      return saved;
+    },
+    pingServers: [config.federation.joinServer, config.federation.keyQueryServer.serverName],
+  });
+  const joinAndRemember: typeof joinRoom = async (roomId, communityId) => {
+    const joined = await joinRoom(roomId, communityId);
+    if (joined.ok) rooms.invalidate(roomId);
+    return joined;
+  };
+  const learner = createStateLearner({
+    client,
+    repos,
+    config: {
+      trustedOrigins: config.federation.trustedOrigins,
+      stateCacheMinutes: config.federation.stateCacheMinutes,
+      stateCacheIntervalMinutes: config.federation.stateCacheIntervalMinutes,
+    },
+    now: Date.now,
+    logger,
+    onLearned,
+  });
+  learner.start();
+  cleanups.push(() => learner.stop());
+  const considerForLearning = (trigger: Parameters<typeof learner.considerEvent>[0]): void => {
+    void learner.considerEvent(trigger).then((queued) => {
+      if (!queued.ok)
+        logger.warn({ roomId: trigger.pdu.roomId, error: queued.error }, "could not queue state learning");
+    });
+  };
+  const background = createBackgroundWork({
+    concurrency: 32,
+    maxQueued: 5000,
+    onError: (error) => logger.error({ err: error }, "background transaction work failed"),
+  });
+  cleanups.push(() => background.idle());
+  const startupJoins = startStartupJoins({
+    roomIds: config.federation.joinRoomIds,
+    join: joinAndRemember,
+    rooms: repos.rooms,
+    ensureDefaultCommunity: () => ensureDefaultCommunity(db.sql),
+    logger,
+  });
+  cleanups.push(() => startupJoins.stop());
+
+  const reloadAllCommunities = async (): Promise<void> => {
+    const all = await repos.communities.list();
+    if (!all.ok) return logger.warn({ error: all.error.message }, "could not list communities to reload templates");
+    await Promise.all(all.value.map((community) => runtime.reloadCommunity(community.id)));
+  };
+  const instance = instanceFilterSettings(config);
+
   const app = createHttpApp({
     logger,
-    metrics: httpMetrics,
+    metrics: createHttpMetrics(registry),
     routers: [
       serverInfoRouter({
         serverName: config.server.homeserverName,
@@ -190,10 +271,57 @@ async function start(
         support: { supportPage: config.support.url ?? "", contacts: supportContacts(config) },
         now: Date.now,
       }),
-      policyRouter({ serverName: config.server.homeserverName, eventKey, rooms, getKey, checker: runtime }),
+      policyRouter({
+        serverName: config.server.homeserverName,
+        eventKey,
+        rooms,
+        getKey,
+        checker: runtime,
+        onVerdict: ({ pdu, room, verdict }) => considerForLearning({ pdu, roomVersion: room.roomVersion, verdict }),
+      }),
+      transactionsRouter({
+        serverName: config.server.homeserverName,
+        getKey,
+        rooms,
+        checker: runtime,
+        background,
+        logger,
+        learner,
+        transactions: repos.transactions,
+        metrics: createTransactionMetrics(registry),
+      }),
+      devicesRouter({ serverName: config.server.homeserverName, getKey }),
+      adminRouter({
+        apiKey: config.apiKey,
+        repos,
+        communityDefaults: config.communityDefaults,
+        instance,
+        logger,
+        joinRoom: joinAndRemember,
+        hooks: {
+          onCommunityChanged: async (communityId) => {
+            await runtime.reloadCommunity(communityId);
+          },
+          onTemplatesChanged: reloadAllCommunities,
+          onTrustDataChanged: () => trust.refresh(),
+        },
+      }),
+      communityApiRouter({
+        repos,
+        communityDefaults: config.communityDefaults,
+        instance,
+        logger,
+        joinRoom: joinAndRemember,
+        checker: runtime,
+        fetchEvent: createEventFetcher({
+          servers: config.federation.eventFetchServers,
+          getEvent: (server, eventId) => client.getEvent(server, eventId),
+          verify: (json) => verifyEvent(json, { rooms, getKey }),
+          logger,
+        }),
+      }),
     ],
   });
-
   const servers: RunningServer[] = [];
   cleanups.push(async () => {
     await Promise.all(servers.map((server) => server.close(SHUTDOWN_GRACE_MS)));

@@ -3,6 +3,7 @@ import type { JsonValue } from "../matrix/json.js";
 import { isJsonObject } from "../matrix/json.js";
 import type { KeyLookup, SigningKey } from "../matrix/keys.js";
 import { parsePdu, signEventAsPolicyServer, verifyPduSignatures, type Pdu } from "../matrix/pdu.js";
+import type { Verdict } from "../pipeline/types.js";
 import type { PolicyDecision } from "./decision.js";
 import type { EventChecker, RoomLookup, RoomRecord } from "./ports.js";
 
@@ -14,6 +15,8 @@ export interface PolicyServiceDeps {
   readonly rooms: RoomLookup;
   readonly getKey: KeyLookup;
   readonly checker: EventChecker;
+  /** Called after every verdict of a verified event (state learning listens here); must not throw. */
+  readonly onVerdict?: (verdict: { readonly pdu: Pdu; readonly room: RoomRecord; readonly verdict: Verdict }) => void;
 }
 
 /** What `verifyEvent` learned about an authenticated PDU, for callers that go on to check it. */
@@ -26,7 +29,10 @@ export type VerifiedEvent =
  * PDU invalid for the room version → content hash mismatch, invalid sender, missing or bad sender signature.
  * Used by sign, check and `/send` alike.
  */
-export async function verifyEvent(json: JsonValue, deps: Pick<PolicyServiceDeps, "rooms" | "getKey">): Promise<VerifiedEvent> {
+export async function verifyEvent(
+  json: JsonValue,
+  deps: Pick<PolicyServiceDeps, "rooms" | "getKey">,
+): Promise<VerifiedEvent> {
   if (!isJsonObject(json)) return { kind: "invalid_pdu", message: "The request body must be a JSON object (a PDU)" };
   const roomId = json["room_id"];
   // A v12 create event carries no room_id: it cannot belong to a room we protect.
@@ -60,7 +66,12 @@ export async function decidePolicy(json: JsonValue, sign: boolean, deps: PolicyS
   const verified = await verifyEvent(json, deps);
   if (verified.kind !== "ok") return verified;
   const { pdu, room } = verified;
-  const event = toFilterEvent({ pdu: pdu.json, eventId: pdu.eventId, roomVersion: pdu.roomVersion, roomId: pdu.roomId });
+  const event = toFilterEvent({
+    pdu: pdu.json,
+    eventId: pdu.eventId,
+    roomVersion: pdu.roomVersion,
+    roomId: pdu.roomId,
+  });
   const outcome = await deps.checker.checkEvent({ event, communityId: room.communityId });
   switch (outcome.type) {
     case "overloaded":
@@ -69,10 +80,16 @@ export async function decidePolicy(json: JsonValue, sign: boolean, deps: PolicyS
       return { kind: "unavailable", message: "The policy server cannot check events right now; retry shortly" };
     case "verdict": {
       const { verdict } = outcome;
+      deps.onVerdict?.({ pdu, room, verdict });
       if (!sign || verdict.spam || verdict.failure !== undefined) {
         return { kind: "verdict", eventId: pdu.eventId, verdict };
       }
-      return { kind: "verdict", eventId: pdu.eventId, verdict, signatures: signEventAsPolicyServer(pdu, deps.serverName, deps.eventKey) };
+      return {
+        kind: "verdict",
+        eventId: pdu.eventId,
+        verdict,
+        signatures: signEventAsPolicyServer(pdu, deps.serverName, deps.eventKey),
+      };
     }
   }
 }
