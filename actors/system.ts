@@ -27,7 +27,7 @@ import { spawnRoomState } from "./room-state/room-state.actor.js";
 import type { RoomStateCommand } from "./room-state/room-state.protocol.js";
 import { createRuntimeMetrics, type CheckOutcomeLabel } from "./runtime-metrics.js";
 import { HellbanIndex } from "./sender-timeout/hellban-index.js";
-import { spawnSenderTimeout } from "./sender-timeout/sender-timeout.actor.js";
+import { senderTimeoutSupervision, spawnSenderTimeout } from "./sender-timeout/sender-timeout.actor.js";
 import type { SenderTimeoutCommand } from "./sender-timeout/sender-timeout.protocol.js";
 import { VerdictWriter } from "./verdict-writer.js";
 import { spawnWorkerPool, type WorkerPool } from "./worker-pool/worker-pool.actor.js";
@@ -64,6 +64,8 @@ export interface PolicyRuntimeDeps {
   readonly checkTimeoutMs?: number;
   /** Idle time before a room actor stops (default 10 minutes). */
   readonly roomIdleMs?: number;
+  /** How often expired hellbans are swept from memory (default 30 s; reads never see an expired ban anyway). */
+  readonly hellbanSweepMs?: number;
   /** First retry delay of a failed verdict write (default 1,000 ms, doubling). */
   readonly verdictRetryMs?: number;
   readonly buckets?: { readonly communities?: number; readonly rooms?: number; readonly timeouts?: number };
@@ -101,7 +103,13 @@ export interface PolicyRuntime {
   readonly ready: Promise<Result<number, string>>;
   readonly moderation: WorkerPool<ModerationJob>;
   readonly webhooks: WorkerPool<WebhookJob>;
-  stats(): { readonly inFlight: number; readonly queued: number; readonly hellbans: number; readonly unwrittenVerdicts: number };
+  stats(): {
+    readonly inFlight: number;
+    readonly queued: number;
+    readonly hellbans: number;
+    readonly senderActors: number;
+    readonly unwrittenVerdicts: number;
+  };
   /** Refuses new checks, waits for in-flight ones and verdict writes (each bounded by `timeoutMs`), stops nact. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -125,6 +133,18 @@ export function startPolicyRuntime(deps: PolicyRuntimeDeps): PolicyRuntime {
   });
 
   const hellbanIndex = new HellbanIndex();
+  const senderOnCrash = senderTimeoutSupervision(logger, onCrashCounted);
+  let senderActors = 0;
+  const sweepMs = deps.hellbanSweepMs ?? 30_000;
+  const sweep = (): void => {
+    hellbanIndex.sweep(clock.now());
+    clock.setTimeout(sweep, sweepMs);
+  };
+  clock.setTimeout(sweep, sweepMs);
+  /** A ban read from the store: the store's expiry is the truth, and there is nothing to write, so no actor. */
+  const adoptBan = (communityId: string, userId: string, expiresAt: number): void => {
+    if (expiresAt > clock.now()) hellbanIndex.set(communityId, userId, expiresAt);
+  };
   const timeouts = spawnKeyedSupervisor<SenderTimeoutCommand>({
     parent: system,
     name: "timeouts",
@@ -139,9 +159,12 @@ export function startPolicyRuntime(deps: PolicyRuntimeDeps): PolicyRuntime {
         index: hellbanIndex,
         clock,
         logger,
-        onCrashCounted,
+        onCrash: senderOnCrash,
+        onStarted: () => senderActors++,
+        onStopped: () => senderActors--,
       });
     },
+    memoizeNames: false,
   });
   const tellTimeout = (communityId: string, userId: string, command: SenderTimeoutCommand): void =>
     timeouts.deliver(hellbanKey(communityId, userId), command);
@@ -237,7 +260,7 @@ export function startPolicyRuntime(deps: PolicyRuntimeDeps): PolicyRuntime {
         logger.error({ reason: rows.error }, "active hellbans could not be loaded at start");
         return err(rows.error);
       }
-      for (const row of rows.value) tellTimeout(row.communityId, row.userId, { type: "AdoptBan", expiresAt: row.expiresAt });
+      for (const row of rows.value) adoptBan(row.communityId, row.userId, row.expiresAt);
       return ok(rows.value.length);
     },
     (error: unknown) => err(String(error)),
@@ -264,7 +287,8 @@ export function startPolicyRuntime(deps: PolicyRuntimeDeps): PolicyRuntime {
     if (verdict.failure) return;
     writer.enqueue(request.event.eventId, verdict);
     for (const effect of verdict.effects) {
-      if (effect.type === "hellban") {
+      // A running ban is never extended, so a banned sender's repeated spam costs no actor.
+      if (effect.type === "hellban" && !hellbanIndex.isBanned(request.communityId, effect.sender, clock.now())) {
         tellTimeout(request.communityId, effect.sender, { type: "Hellban", minutes: effect.minutes });
       }
     }
@@ -337,13 +361,14 @@ export function startPolicyRuntime(deps: PolicyRuntimeDeps): PolicyRuntime {
     async hellbanNotified(communityId, userId) {
       const row = await deps.ports.hellbans.getActive(communityId, userId, clock.now());
       if (!row.ok) return err(row.error);
-      if (row.value) tellTimeout(communityId, userId, { type: "AdoptBan", expiresAt: row.value.expiresAt });
+      if (row.value) adoptBan(communityId, userId, row.value.expiresAt);
       return ok(undefined);
     },
     stats: () => ({
       inFlight: admission.active,
       queued: admission.queued,
       hellbans: hellbanIndex.size,
+      senderActors,
       unwrittenVerdicts: writer.size,
     }),
     stop(timeoutMs = 5_000) {

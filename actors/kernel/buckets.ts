@@ -23,6 +23,8 @@ export interface KeyedSupervisorOptions<Msg> {
   readonly spawnChild: (bucket: Ref<unknown>, name: string, key: string) => Ref<Msg>;
   readonly logger: Logger;
   readonly onCrashCounted: (kind: string) => void;
+  /** Cache encoded names (default true): worth it for keys that recur on the hot path, not for one-off keys. */
+  readonly memoizeNames?: boolean;
 }
 
 /** Routes a message to the per-key actor, spawning it on first use. */
@@ -70,7 +72,9 @@ export function spawnKeyedSupervisor<Msg>(options: KeyedSupervisorOptions<Msg>):
     bucketRefs.push(spawn(supervisor, handle, `bucket-${i}`, { initialState: null, onCrash }));
   }
   // Name encoding hashes the key; memoising keeps it off the hot path for keys seen before.
+  const memoize = options.memoizeNames ?? true;
   function childName(key: string): string {
+    if (!memoize) return encodeActorName(options.childPrefix, key);
     let name = names.get(key);
     if (name === undefined) {
       name = encodeActorName(options.childPrefix, key);

@@ -1,10 +1,10 @@
 import { hellbanKey } from "../memory-ports.js";
 
 /**
- * The read side of the timeouts subsystem: the expiry of every active hellban this process knows, written only by
- * sender-timeout actors and read synchronously by check sessions. Asking an actor per check would add a mailbox
- * round trip to every event for a fact that changes rarely; reads compare against the clock, so a ban is over at its
- * expiry even if the actor's expiry tick is late.
+ * The read side of the timeouts subsystem: the expiry of every active hellban this process knows, written by
+ * sender-timeout actors (new bans) and by the runtime (bans read from the store), read synchronously by check
+ * sessions, and swept by one timer. Asking an actor per check would add a mailbox round trip to every event for a
+ * fact that changes rarely; reads compare against the clock, so a ban is over at its expiry even before a sweep.
  */
 export class HellbanIndex {
   private readonly expiries = new Map<string, number>();
@@ -25,6 +25,18 @@ export class HellbanIndex {
 
   delete(communityId: string, userId: string): void {
     this.expiries.delete(hellbanKey(communityId, userId));
+  }
+
+  /** Drops every ban that is over at `now`; returns how many. */
+  sweep(now: number): number {
+    let removed = 0;
+    for (const [key, expiresAt] of this.expiries) {
+      if (expiresAt <= now) {
+        this.expiries.delete(key);
+        removed++;
+      }
+    }
+    return removed;
   }
 
   get size(): number {

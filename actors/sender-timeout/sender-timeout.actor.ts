@@ -11,8 +11,7 @@ import type { SenderTimeoutCommand } from "./sender-timeout.protocol.js";
 
 type Internal =
   | { readonly type: "BanStored"; readonly expiresAt: number; readonly result: Result<HellbanRecord, string> }
-  | { readonly type: "RetryStore"; readonly generation: number }
-  | { readonly type: "Expire"; readonly generation: number };
+  | { readonly type: "RetryStore"; readonly generation: number };
 type SenderMessage = SenderTimeoutCommand | Internal;
 
 export interface SenderTimeoutEnvironment {
@@ -20,21 +19,27 @@ export interface SenderTimeoutEnvironment {
   readonly index: HellbanIndex;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly onCrashCounted: (kind: string) => void;
+  /** One policy shared by every sender actor (see senderTimeoutSupervision). */
+  readonly onCrash: (msg: unknown, error: unknown, ctx: unknown) => symbol;
   /** Delay before retrying a failed store write; doubled per attempt up to a minute. */
   readonly retryMs?: number;
+  readonly onStarted?: () => void;
+  readonly onStopped?: () => void;
 }
 
 interface SenderState {
-  expiresAt: number | undefined;
-  storeAttempts: number;
+  /** The expiry this actor is writing, or undefined when idle. */
+  writing: number | undefined;
+  attempts: number;
 }
 
 /**
- * Spawns the timeout of one sender in one community. The ban takes effect in memory at once (the index) and is
- * written to the store, which every process shares; when the store answers with an earlier ban (another process was
- * first), the store wins. The actor expires itself by a generation-tagged timer and stops, so only senders in
- * hellban have an actor. A running ban is never extended by new spam.
+ * Spawns the timeout of one sender in one community. A ban takes effect in memory at once (the index, which every
+ * check reads) and is written to the store shared by all processes; when the store answers with an earlier ban
+ * (another process was first) the store wins. A running ban is never extended. A failed write is retried with
+ * back-off until it lands or the ban is over (decisions §5.4). Once the row is written the actor has nothing left to
+ * own and stops: expiry is a time comparison in the index (swept by the timeouts subsystem), so 100k banned senders
+ * cost 100k index entries, not 100k mailboxes.
  */
 export function spawnSenderTimeout(
   parent: Ref<unknown>,
@@ -43,15 +48,8 @@ export function spawnSenderTimeout(
   userId: string,
   env: SenderTimeoutEnvironment,
 ): Ref<SenderTimeoutCommand> {
-  const expiry = new GenerationTimer(env.clock);
   const retry = new GenerationTimer(env.clock);
   const baseRetryMs = env.retryMs ?? 1_000;
-
-  const setExpiry = (self: Ref<SenderMessage>, state: SenderState, expiresAt: number): void => {
-    state.expiresAt = expiresAt;
-    env.index.set(communityId, userId, expiresAt);
-    expiry.arm<SenderMessage>(self, Math.max(0, expiresAt - env.clock.now()), (generation) => ({ type: "Expire", generation }));
-  };
 
   const writeBan = (self: Ref<SenderMessage>, expiresAt: number): void => {
     env.store.ban(communityId, userId, expiresAt, env.clock.now()).then(
@@ -60,73 +58,66 @@ export function spawnSenderTimeout(
     );
   };
 
+  const finish = (self: Ref<SenderMessage>, state: SenderState): SenderState => {
+    state.writing = undefined;
+    retry.cancel();
+    stop(self);
+    return state;
+  };
+
   const handle = (state: SenderState, msg: SenderMessage, ctx: { self: Ref<SenderMessage> }): SenderState => {
     const now = env.clock.now();
     switch (msg.type) {
       case "Hellban": {
-        if (state.expiresAt !== undefined && state.expiresAt > now) return state;
-        if (!(msg.minutes > 0)) return state;
-        setExpiry(ctx.self, state, now + msg.minutes * 60_000);
-        state.storeAttempts = 0;
-        writeBan(ctx.self, state.expiresAt as number);
+        if (env.index.isBanned(communityId, userId, now) || !(msg.minutes > 0)) {
+          return state.writing === undefined ? finish(ctx.self, state) : state;
+        }
+        const expiresAt = now + msg.minutes * 60_000;
+        env.index.set(communityId, userId, expiresAt);
+        state.writing = expiresAt;
+        state.attempts = 0;
+        writeBan(ctx.self, expiresAt);
         return state;
       }
-      case "AdoptBan":
-        if (msg.expiresAt > now) setExpiry(ctx.self, state, msg.expiresAt);
-        else if (state.expiresAt === undefined) finish(ctx.self);
-        return state;
       case "BanStored":
-        if (msg.expiresAt !== state.expiresAt) return state;
+        if (msg.expiresAt !== state.writing) return state;
         if (msg.result.ok) {
-          if (msg.result.value.expiresAt !== state.expiresAt) setExpiry(ctx.self, state, msg.result.value.expiresAt);
-          return state;
+          if (msg.result.value.expiresAt !== msg.expiresAt) env.index.set(communityId, userId, msg.result.value.expiresAt);
+          return finish(ctx.self, state);
         }
-        // The ban stays in force here; the row is written when the store is back (decisions §5.4).
+        // The ban stays in force here; the row is written when the store is back.
         env.logger.warn({ communityId, reason: msg.result.error }, "hellban could not be stored; retrying");
-        state.storeAttempts++;
-        retry.arm<SenderMessage>(ctx.self, Math.min(60_000, baseRetryMs * 2 ** (state.storeAttempts - 1)), (generation) => ({
+        state.attempts++;
+        retry.arm<SenderMessage>(ctx.self, Math.min(60_000, baseRetryMs * 2 ** (state.attempts - 1)), (generation) => ({
           type: "RetryStore",
           generation,
         }));
         return state;
       case "RetryStore":
-        if (retry.isCurrent(msg.generation) && state.expiresAt !== undefined && state.expiresAt > now) {
-          writeBan(ctx.self, state.expiresAt);
-        }
-        return state;
-      case "Expire":
-        if (!expiry.isCurrent(msg.generation)) return state;
-        if (state.expiresAt !== undefined && state.expiresAt > now) {
-          setExpiry(ctx.self, state, state.expiresAt);
-          return state;
-        }
-        state.expiresAt = undefined;
-        env.index.delete(communityId, userId);
-        finish(ctx.self);
+        if (!retry.isCurrent(msg.generation) || state.writing === undefined) return state;
+        if (state.writing <= now) return finish(ctx.self, state);
+        writeBan(ctx.self, state.writing);
         return state;
       default:
         return assertNever(msg, "sender-timeout message");
     }
   };
 
-  const finish = (self: Ref<SenderMessage>): void => {
-    expiry.cancel();
-    retry.cancel();
-    stop(self);
-  };
-
+  env.onStarted?.();
   return spawn(parent, handle, name, {
-    initialStateFunc: () => ({ expiresAt: undefined, storeAttempts: 0 }),
+    initialStateFunc: () => ({ writing: undefined, attempts: 0 }),
     afterStop: () => {
-      expiry.cancel();
       retry.cancel();
+      env.onStopped?.();
     },
-    onCrash: supervisionPolicy<SenderMessage>({
-      kind: "sender-timeout",
-      logger: env.logger,
-      onCrashCounted: env.onCrashCounted,
-      // The ban's truth is the index entry and the store row, so a reset loses nothing that decides a verdict.
-      decide: () => "resume",
-    }),
+    onCrash: env.onCrash,
   }) as Ref<SenderTimeoutCommand>;
+}
+
+/**
+ * Sender actors resume after a crash: the ban's truth is the index entry and the store row, which a failed message
+ * cannot have half-written, so the actor's state is still consistent.
+ */
+export function senderTimeoutSupervision(logger: Logger, onCrashCounted: (kind: string) => void) {
+  return supervisionPolicy<unknown>({ kind: "sender-timeout", logger, onCrashCounted, decide: () => "resume" });
 }

@@ -32,6 +32,7 @@ describe("hellban through the timeouts actors", () => {
       assert.equal(row?.userId, "@alice:hs1.test");
       assert.equal(row?.expiresAt, clock.now() + 60 * MINUTE);
       assert.equal(runtime.stats().hellbans, 1);
+      assert.equal(runtime.stats().senderActors, 0, "the sender actor stops once the ban is stored");
 
       const innocent = await runtime.checkEvent({ communityId: "c1", event: messageEvent("hello"), roomFacts: EMPTY_ROOM });
       assert.equal(innocent.type === "verdict" && innocent.verdict.spam, true);
@@ -46,7 +47,7 @@ describe("hellban through the timeouts actors", () => {
 
       clock.advance(60 * MINUTE);
       await settle();
-      assert.equal(runtime.stats().hellbans, 0, "the sender actor expired itself");
+      assert.equal(runtime.stats().hellbans, 0, "the expired ban was swept from memory");
       const later = await runtime.checkEvent({ communityId: "c1", event: messageEvent("hello"), roomFacts: EMPTY_ROOM });
       assert.equal(later.type === "verdict" && later.verdict.spam, false);
     } finally {
@@ -105,8 +106,8 @@ describe("hellban through the timeouts actors", () => {
     });
     try {
       assert.deepEqual(await restarted.runtime.ready, { ok: true, value: 1 });
-      await settle();
       assert.equal(restarted.runtime.stats().hellbans, 1);
+      assert.equal(restarted.runtime.stats().senderActors, 0, "bans read from the store need no actor");
       const carol = await restarted.runtime.checkEvent({
         communityId: "c1",
         event: messageEvent("hello", { sender: "@carol:hs2.test" }),
@@ -115,6 +116,23 @@ describe("hellban through the timeouts actors", () => {
       assert.equal(carol.type === "verdict" && carol.verdict.spam, true);
     } finally {
       await restarted.runtime.stop();
+    }
+  });
+
+  it("should adopt the earlier ban when another process banned the sender first", async () => {
+    const clock = new FakeClock();
+    const { runtime, ports } = startTestRuntime(registry(), { clock });
+    try {
+      // Another process wrote this row; its NOTIFY has not arrived here yet.
+      await ports.hellbans.ban("c1", "@alice:hs1.test", clock.now() + 10 * MINUTE, clock.now());
+      await runtime.checkEvent({ communityId: "c1", event: messageEvent("spam"), roomFacts: EMPTY_ROOM });
+      await settle();
+      assert.equal(ports.hellbans.rows.values().next().value?.expiresAt, clock.now() + 10 * MINUTE);
+      clock.advance(11 * MINUTE);
+      const free = await runtime.checkEvent({ communityId: "c1", event: messageEvent("hello"), roomFacts: EMPTY_ROOM });
+      assert.equal(free.type === "verdict" && free.verdict.spam, false, "the store's earlier expiry won");
+    } finally {
+      await runtime.stop();
     }
   });
 
@@ -128,10 +146,12 @@ describe("hellban through the timeouts actors", () => {
       assert.equal(ports.hellbans.rows.size, 0);
       const banned = await runtime.checkEvent({ communityId: "c1", event: messageEvent("hello"), roomFacts: EMPTY_ROOM });
       assert.equal(banned.type === "verdict" && banned.verdict.spam, true);
+      assert.equal(runtime.stats().senderActors, 1, "the actor stays to retry the write");
       ports.hellbans.failing = false;
       clock.advance(1_000);
       await settle();
       assert.equal(ports.hellbans.rows.size, 1);
+      assert.equal(runtime.stats().senderActors, 0);
     } finally {
       await runtime.stop();
     }
