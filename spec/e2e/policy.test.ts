@@ -16,12 +16,13 @@ import {
   verifyKeyFromBase64,
   type JsonObject,
 } from "../../src/matrix/index.js";
-import { createRepositories } from "../../src/storage/repositories.js";
 import { createTestDatabase, postgresAvailable, type TestDatabase } from "../support/database.js";
+import { serveRoom } from "../support/fake-resident-server.js";
 import { Peer, type PeerRoom } from "../support/peer.js";
 import { startServer, type ServerProcess } from "../support/server-process.js";
 
 const SERVER_NAME = "policy.test";
+const API_KEY = "e2e-admin-key";
 const STABLE = "/_matrix/policy/v1/sign";
 const UNSTABLE = "/_matrix/policy/unstable/org.matrix.msc4284/sign";
 const check = (eventId: string): string =>
@@ -44,7 +45,16 @@ describe("policy endpoints end to end", { skip: available ? false : "needs a rea
     PS_DIRECT_KEY_FETCHING: "true",
     PS_KEY_QUERY_SERVER: `${peer.serverName},${peer.key.keyId},${peer.key.publicKeyBase64}`,
     PS_TRUSTED_ORIGINS: "",
+    PS_JOIN_SERVER: peer.serverName,
+    PS_API_KEY: API_KEY,
   });
+
+  const admin = (method: string, path: string, body?: unknown): Promise<Response> =>
+    fetch(`${server.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${API_KEY}` },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
 
   before(async () => {
     database = await createTestDatabase({ backend: "postgres" });
@@ -54,22 +64,21 @@ describe("policy endpoints end to end", { skip: available ? false : "needs a rea
       { signingKeyPath: join(workdir, "signing.key"), eventSigningKeyPath: join(workdir, "event_signing.key") },
       { overwrite: false },
     );
-    const repos = createRepositories(database.db);
-    const community = await repos.communities.create("e2e");
-    assert.ok(community.ok);
+    server = await startServer({ cwd: workdir, env: env() });
+    // Rooms are joined the way an operator does it: the admin API, make_join/send_join through PS_JOIN_SERVER.
+    const created = await admin("POST", "/api/v1/communities/new", { name: "end to end" });
+    assert.equal(created.status, 200, await created.clone().text());
+    const communityId = ((await created.json()) as { community_id: string }).community_id;
     for (const version of ["10", "11", "12"]) {
       const room = peer.createRoom(version);
       rooms[version] = room;
-      const stored = await repos.rooms.upsert({
-        roomId: room.roomId,
-        roomVersion: version,
-        moderatorUserId: "",
-        lastStateUpdateTs: 0,
-        communityId: community.value.id,
+      serveRoom(peer.hs, room, [room.member(peer.user("alice"), "Alice")]);
+      const joined = await admin("POST", `/api/v1/rooms/${encodeURIComponent(room.roomId)}/join`, {
+        community_id: communityId,
       });
-      assert.ok(stored.ok);
+      assert.equal(joined.status, 200, await joined.clone().text());
+      assert.equal(((await joined.json()) as { room_version: string }).room_version, version);
     }
-    server = await startServer({ cwd: workdir, env: env() });
     const wellKnown = (await (await fetch(`${server.url}/.well-known/matrix/policy_server`)).json()) as {
       public_keys: { ed25519: string };
     };
@@ -84,7 +93,7 @@ describe("policy endpoints end to end", { skip: available ? false : "needs a rea
   });
 
   function assertPolicySignature(room: PeerRoom, pdu: JsonObject, signatures: JsonObject): void {
-    const version = getRoomVersion(room.roomVersion);
+    const version = getRoomVersion(room.version);
     assert.ok(version.ok);
     const key = verifyKeyFromBase64(eventKey);
     assert.ok(key.ok);
@@ -148,7 +157,7 @@ describe("policy endpoints end to end", { skip: available ? false : "needs a rea
     const room = rooms["10"] as PeerRoom;
     const other = await Peer.start("hs1.test");
     try {
-      const pdu = other.event(room, { content: { msgtype: "m.text", body: "forged" } });
+      const pdu = other.event(room, { sender: peer.user("frank"), content: { msgtype: "m.text", body: "forged" } });
       const stable = await peer.call(server.url, "POST", STABLE, pdu);
       assert.equal(stable.status, 400);
       assert.equal(((await stable.json()) as { errcode: string }).errcode, "M_FORBIDDEN");
@@ -218,6 +227,46 @@ describe("policy endpoints end to end", { skip: available ? false : "needs a rea
     const res = await fetch(`${server.url}${STABLE}`);
     assert.equal(res.status, 405);
     assert.equal(((await res.json()) as { errcode: string }).errcode, "M_UNRECOGNIZED");
+  });
+
+  it("should answer a transaction mixing good and bad PDUs at once, and check them in the background", async () => {
+    const room = rooms["11"] as PeerRoom;
+    const good = peer.event(room, { sender: peer.user("carol"), content: { msgtype: "m.text", body: "hi all" } });
+    const spam = peer.event(room, { sender: peer.user("dave"), content: { msgtype: "m.text", body: "spammy spam" } });
+    const forger = await Peer.start("hs1.test");
+    const forged = forger.event(room, { sender: peer.user("erin"), content: { msgtype: "m.text", body: "forged" } });
+    await forger.close();
+    const unknownRoom = peer.event(peer.createRoom("11"), { content: { msgtype: "m.text", body: "elsewhere" } });
+    const txn = {
+      origin: peer.serverName,
+      origin_server_ts: Date.now(),
+      pdus: [good, spam, forged, unknownRoom, 42],
+      edus: [{ edu_type: "m.typing", content: {} }],
+    };
+    const path = `/_matrix/federation/v1/send/txn-${Date.now()}`;
+    const res = await peer.call(server.url, "PUT", path, txn);
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { pdus: Record<string, { error?: string }> };
+    assert.deepEqual(body.pdus[peer.eventId(room, good)], {});
+    assert.deepEqual(body.pdus[peer.eventId(room, spam)], {});
+    assert.equal(typeof body.pdus[peer.eventId(room, forged)]?.error, "string", JSON.stringify(body));
+    assert.equal(body.pdus[peer.eventId(room, unknownRoom)], undefined);
+
+    // The same transaction ID again is answered with the first answer.
+    const again = await peer.call(server.url, "PUT", path, txn);
+    assert.deepEqual(await again.json(), body);
+
+    // The spam PDU was checked in the background: its verdict is stored and its sender hellbanned.
+    const spamId = peer.eventId(room, spam);
+    const deadline = Date.now() + 5000;
+    let stored: readonly unknown[] = [];
+    while (Date.now() < deadline && stored.length === 0) {
+      stored = await database.sql`SELECT event_id FROM events WHERE event_id = ${spamId}`;
+      if (stored.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal(stored.length, 1);
+    const next = peer.event(room, { sender: peer.user("dave"), content: { msgtype: "m.text", body: "hello?" } });
+    assert.equal((await peer.call(server.url, "POST", STABLE, next)).status, 400);
   });
 
   it("should keep verdicts and hellbans across a restart", async () => {

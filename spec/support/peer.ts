@@ -6,23 +6,16 @@ import {
   computeEventId,
   generateSigningKey,
   getRoomVersion,
-  hashAndSignEvent,
-  roomIdFromCreateEvent,
   signXMatrixHeader,
   type JsonObject,
   type JsonValue,
   type SigningKey,
 } from "../../src/matrix/index.js";
 import { FakeHomeserver } from "./fake-homeserver.js";
+import { TestRoom } from "./room-events.js";
 
-export interface PeerRoom {
-  readonly roomId: string;
-  readonly roomVersion: string;
-  readonly createEvent: JsonObject;
-  readonly createEventId: string;
-  depth: number;
-  latest: string;
-}
+/** Rooms a peer creates are the shared TestRoom builder's rooms. */
+export type PeerRoom = TestRoom;
 
 export class Peer {
   private constructor(
@@ -52,52 +45,28 @@ export class Peer {
 
   /** A room created by this peer (the create event is built and signed; for v12 it defines the room ID). */
   createRoom(roomVersion: string): PeerRoom {
-    const version = unwrap(getRoomVersion(roomVersion));
-    const creator = this.user("creator");
-    const base: JsonObject = {
-      type: "m.room.create",
-      state_key: "",
-      sender: creator,
-      content: { room_version: roomVersion, ...(Number(roomVersion) < 11 ? { creator } : {}) },
-      origin_server_ts: Date.now(),
-      depth: 1,
-      prev_events: [],
-      auth_events: [],
-    };
-    const legacyRoomId = `!${Math.random().toString(36).slice(2)}:${this.serverName}`;
-    if (!version.roomIdFromCreateEvent) base["room_id"] = legacyRoomId;
-    const createEvent = hashAndSignEvent(base, version, this.serverName, this.key);
-    const createEventId = unwrap(computeEventId(createEvent, version));
-    const roomId = version.roomIdFromCreateEvent ? roomIdFromCreateEvent(createEvent, version) : legacyRoomId;
-    return { roomId, roomVersion, createEvent, createEventId, depth: 1, latest: createEventId };
+    return new TestRoom(roomVersion, this.serverName, this.key);
   }
 
-  /** A signed PDU in `room`; `overrides` are applied before hashing and signing. */
+  /** A signed PDU in `room`, from `sender` (default `@alice`). */
   event(
     room: PeerRoom,
     fields: { type?: string; sender?: string; content: JsonObject; stateKey?: string },
-    overrides: JsonObject = {},
   ): JsonObject {
-    const version = unwrap(getRoomVersion(room.roomVersion));
-    room.depth += 1;
-    const pdu: JsonObject = {
-      type: fields.type ?? "m.room.message",
-      room_id: room.roomId,
-      sender: fields.sender ?? this.user("alice"),
-      content: fields.content,
-      origin_server_ts: Date.now(),
-      depth: room.depth,
-      prev_events: [room.latest],
-      auth_events: version.roomIdFromCreateEvent ? [] : [room.createEventId],
-      ...(fields.stateKey === undefined ? {} : { state_key: fields.stateKey }),
-      ...overrides,
-    };
-    return hashAndSignEvent(pdu, version, this.serverName, this.key);
+    return room.event(
+      {
+        type: fields.type ?? "m.room.message",
+        sender: fields.sender ?? this.user("alice"),
+        content: fields.content,
+        ...(fields.stateKey === undefined ? {} : { state_key: fields.stateKey }),
+      },
+      { server: this.serverName, key: this.key },
+    );
   }
 
   /** The event ID a PDU has in its room's version. */
   eventId(room: PeerRoom, pdu: JsonObject): string {
-    return unwrap(computeEventId(pdu, unwrap(getRoomVersion(room.roomVersion))));
+    return unwrap(computeEventId(pdu, unwrap(getRoomVersion(room.version))));
   }
 
   /** An X-Matrix signed request to `baseUrl` (the policy server), as a homeserver would send it. */
