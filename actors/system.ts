@@ -42,6 +42,8 @@ export interface RuntimePools {
   readonly webhooks: number;
   /** Workers per I/O filter; default 8. */
   readonly filterIo?: number;
+  /** Workers per CPU filter; default 4 (see spawnFilterPool). */
+  readonly filterCpu?: number;
   /** Jobs allowed to wait in each of the moderation and webhook pools; default 1,000. */
   readonly jobQueue?: number;
 }
@@ -128,6 +130,7 @@ export function startPolicyRuntime(deps: PolicyRuntimeDeps): PolicyRuntime {
     parent: filtersSupervisor,
     registry: deps.registry,
     ioPoolSize: deps.pools.filterIo ?? 8,
+    cpuPoolSize: deps.pools.filterCpu ?? 4,
     logger,
     onCrashCounted,
   });
@@ -207,6 +210,7 @@ export function startPolicyRuntime(deps: PolicyRuntimeDeps): PolicyRuntime {
     session,
     logger,
     onCrashCounted,
+    planCache: new Map(),
   };
   const communities = spawnKeyedSupervisor<CommunityCommand>({
     parent: system,

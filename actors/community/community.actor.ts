@@ -40,7 +40,17 @@ export interface CommunityEnvironment {
   readonly session: SessionEnvironment;
   readonly logger: Logger;
   readonly onCrashCounted: (kind: string) => void;
+  /**
+   * Effective config and plan by stored overrides. Most communities override little or nothing, so 10,000
+   * communities share a handful of plans instead of holding 10,000 copies; entries depend only on the overrides
+   * because defaults, instance settings and registry are fixed for the runtime's life.
+   */
+  readonly planCache: Map<string, { readonly config: CommunityConfig; readonly plan: FilterPlan }>;
 }
+
+/** Bound on distinct override sets cached; past it the cache starts over (it is only a sharing optimisation). */
+const PLAN_CACHE_LIMIT = 10_000;
+const NO_TEMPLATES: ReadonlyMap<string, KeywordTemplate> = new Map();
 
 type Status =
   | { readonly kind: "loading"; readonly generation: number }
@@ -57,7 +67,6 @@ type QueuedCheck = Extract<CommunityCommand, { type: "CheckEvent" }>;
  * the first check after a reload always sees the new config.
  */
 export function spawnCommunity(parent: Ref<unknown>, name: string, communityId: string, env: CommunityEnvironment) {
-  const logger = env.logger.child({ communityId });
   // Kept outside nact's state on purpose: a reset must not lose checks or reload waiters that are still queued.
   const queued: QueuedCheck[] = [];
   const reloadWaiters: Reply<Result<void, string>>[] = [];
@@ -132,7 +141,7 @@ export function spawnCommunity(parent: Ref<unknown>, name: string, communityId: 
       case "ConfigLoaded": {
         if (status.kind !== "loading" || msg.generation !== status.generation) return status;
         const next = buildStatus(env, msg.result);
-        if (next.kind === "failed") logger.warn({ reason: next.reason }, "community config could not be loaded");
+        if (next.kind === "failed") env.logger.warn({ communityId, reason: next.reason }, "community config could not be loaded");
         settle(next);
         return next;
       }
@@ -146,7 +155,7 @@ export function spawnCommunity(parent: Ref<unknown>, name: string, communityId: 
       self = ctx.self as Ref<CommunityMessage>;
       return load();
     },
-    onCrash: communitySupervision(logger, env.onCrashCounted),
+    onCrash: communitySupervision(env.logger, env.onCrashCounted, communityId),
     afterStop: () => {
       const reason = "community actor stopped";
       for (const w of reloadWaiters.splice(0)) w(err(reason));
@@ -168,14 +177,33 @@ async function loadCommunity(env: CommunityEnvironment, communityId: string): Pr
 function buildStatus(env: CommunityEnvironment, result: ConfigLoaded["result"]): Status {
   if (!result.ok) return { kind: "failed", reason: result.error };
   if (result.value === undefined) return { kind: "unknown" };
-  const config = env.effectiveConfig(env.defaults, result.value.overrides);
-  const plan = env.steps.buildFilterPlan(env.registry, config, env.instance);
-  const templates = new Map<string, KeywordTemplate>();
-  for (const name of config.keyword_template_filter_template_names) {
-    const template = result.value.templates.get(name);
-    if (template) templates.set(name, template);
+  const key = overridesKey(result.value.overrides);
+  let built = env.planCache.get(key);
+  if (!built) {
+    const config = env.effectiveConfig(env.defaults, result.value.overrides);
+    built = { config, plan: env.steps.buildFilterPlan(env.registry, config, env.instance) };
+    if (env.planCache.size >= PLAN_CACHE_LIMIT) env.planCache.clear();
+    env.planCache.set(key, built);
   }
-  return { kind: "ready", config, plan, templates };
+  const names = built.config.keyword_template_filter_template_names;
+  let templates = NO_TEMPLATES;
+  if (names.length > 0) {
+    const chosen = new Map<string, KeywordTemplate>();
+    for (const name of names) {
+      const template = result.value.templates.get(name);
+      if (template) chosen.set(name, template);
+    }
+    templates = chosen;
+  }
+  return { kind: "ready", config: built.config, plan: built.plan, templates };
+}
+
+/** A stable key for a set of overrides: entries sorted by name, absent and null values dropped. */
+function overridesKey(overrides: CommunityOverrides): string {
+  const entries = Object.entries(overrides)
+    .filter(([, v]) => v !== undefined && v !== null)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify(entries);
 }
 
 /** The default layering: each stored override that is present (not undefined or null) replaces the default. */

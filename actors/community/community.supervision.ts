@@ -8,10 +8,11 @@ import type { CommunityMessage } from "./community.actor.js";
  * (more than 5 times in 10 s) is stopped instead, so a poisoned config cannot spin; the next check spawns it again.
  * A check whose command crashed the actor is answered "unavailable" here, so its caller is not left waiting.
  */
-export function communitySupervision(logger: Logger, onCrashCounted: (kind: string) => void) {
+export function communitySupervision(logger: Logger, onCrashCounted: (kind: string) => void, communityId: string) {
   return supervisionPolicy<CommunityMessage>({
     kind: "community",
     logger,
+    bindings: { communityId },
     onCrashCounted,
     maxCrashes: 5,
     windowMs: 10_000,

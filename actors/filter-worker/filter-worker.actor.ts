@@ -49,22 +49,28 @@ function describeError(error: unknown): string {
 export interface FilterPoolOptions {
   readonly parent: Ref<unknown>;
   readonly registry: readonly FilterDefinition[];
-  /** Workers per I/O filter; CPU filters get one (they answer synchronously, so one never queues behind I/O). */
+  /** Workers per I/O filter. */
   readonly ioPoolSize: number;
+  /**
+   * Workers per CPU filter. nact runs one message per actor per event-loop turn (each message is its own
+   * setImmediate, and the next is scheduled from inside it), so a single worker per filter caps the whole process at
+   * one run of that filter per turn; a few workers let one turn serve many checks.
+   */
+  readonly cpuPoolSize: number;
   readonly logger: Logger;
   readonly onCrashCounted: (kind: string) => void;
 }
 
-/** Spawns one worker per CPU filter and `ioPoolSize` per I/O filter, under `parent` (the `filters` supervisor). */
+/** Spawns `cpuPoolSize` workers per CPU filter and `ioPoolSize` per I/O filter under `parent` (the `filters` supervisor). */
 export function spawnFilterPool(options: FilterPoolOptions): FilterPool {
-  if (!Number.isInteger(options.ioPoolSize) || options.ioPoolSize < 1) {
-    throw new Error(`filter I/O pool size must be a positive integer, got ${options.ioPoolSize}`);
+  for (const [what, size] of [["I/O", options.ioPoolSize], ["CPU", options.cpuPoolSize]] as const) {
+    if (!Number.isInteger(size) || size < 1) throw new Error(`filter ${what} pool size must be a positive integer, got ${size}`);
   }
   const onCrash = filterWorkerSupervision(options.logger, options.onCrashCounted);
   const workers = new Map<string, { refs: Ref<FilterWorkerCommand>[]; next: number }>();
   options.registry.forEach((filter, index) => {
     if (workers.has(filter.name)) throw new Error(`duplicate filter name in registry: ${filter.name}`);
-    const size = filter.io ? options.ioPoolSize : 1;
+    const size = filter.io ? options.ioPoolSize : options.cpuPoolSize;
     const refs: Ref<FilterWorkerCommand>[] = [];
     for (let i = 0; i < size; i++) {
       refs.push(spawn(options.parent, handle, `filter-${index}-${i}`, { initialState: null, onCrash }));

@@ -32,7 +32,6 @@ export interface RoomEnvironment {
  * background. The actor stops after `idleMs` without messages; a crash resets it, and the store repopulates it.
  */
 export function spawnRoomState(parent: Ref<unknown>, name: string, roomId: string, env: RoomEnvironment): Ref<RoomStateCommand> {
-  const logger = env.logger.child({ roomId });
   let generation = 0;
 
   const handle = (state: RoomState, msg: RoomMessage, ctx: { self: Ref<RoomMessage> }): RoomState => {
@@ -51,7 +50,7 @@ export function spawnRoomState(parent: Ref<unknown>, name: string, roomId: strin
         const reply = msg.reply;
         env.store.save(roomId, msg.facts).then(
           (saved) => {
-            if (!saved.ok) logger.warn({ reason: saved.error }, "learned room state could not be saved");
+            if (!saved.ok) env.logger.warn({ roomId, reason: saved.error }, "learned room state could not be saved");
             reply?.(saved);
           },
           (error: unknown) => reply?.(err(String(error))),
@@ -90,7 +89,8 @@ export function spawnRoomState(parent: Ref<unknown>, name: string, roomId: strin
     shutdownAfter: env.idleMs,
     onCrash: supervisionPolicy<RoomMessage>({
       kind: "room-state",
-      logger,
+      logger: env.logger,
+      bindings: { roomId },
       onCrashCounted: env.onCrashCounted,
       decide: ({ msg }) => {
         if (msg?.type === "GetRoomFacts") msg.reply(err("room-state actor crashed"));
