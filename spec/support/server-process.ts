@@ -25,12 +25,14 @@ export interface ServerProcess {
 export interface StartOptions {
   readonly env: Readonly<Record<string, string>>;
   readonly cwd: string;
+  /** Extra node flags, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS). */
+  readonly nodeArgs?: readonly string[];
   /** How long start-up may take. Default 30 s. */
   readonly timeoutMs?: number;
 }
 
 export async function startServer(options: StartOptions): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ["--import", TSX, join(ROOT, "src", "main.ts")], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", TSX, join(ROOT, "src", "main.ts")], {
     cwd: options.cwd,
     env: {
       PATH: process.env["PATH"] ?? "",

@@ -1,0 +1,175 @@
+// Sign throughput of the real server: `npm run bench`. Starts policyserv as a child process on real PostgreSQL,
+// joins a room through the admin API from a fake homeserver, pre-signs distinct sign requests for distinct clean
+// events, and drives them over loopback with autocannon. Prints requests/s, p50/p99 latency, and the one-core
+// "crypto floor" (two verifications and one signature per request) measured in the same run. Asserts nothing.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import autocannon from "autocannon";
+import { generateKeyFiles } from "../src/keys/generate-key-files.js";
+import {
+  generateSigningKey,
+  signatureOf,
+  signXMatrixHeader,
+  verifyJsonSignature,
+  verifyKeyOf,
+  type JsonObject,
+} from "../src/matrix/index.js";
+import { createTestDatabase } from "../spec/support/database.js";
+import { serveRoom } from "../spec/support/fake-resident-server.js";
+import { Peer } from "../spec/support/peer.js";
+import { startServer } from "../spec/support/server-process.js";
+
+const SERVER_NAME = "policy.test";
+const API_KEY = "bench-admin-key";
+const CONNECTIONS = 64;
+const DURATION_S = Number(process.env["BENCH_SECONDS"] ?? 10);
+const PATH = "/_matrix/policy/v1/sign";
+
+interface PreparedRequest {
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+/** The rate at which one core does what every sign request needs: verify X-Matrix, verify the event, sign it. */
+function cryptoFloor(sample: JsonObject): number {
+  const key = generateSigningKey("floor");
+  const verifyKey = verifyKeyOf(key);
+  const signed = { ...sample, signatures: { "hs1.test": { [key.keyId]: signatureOf(sample, key) } } };
+  const rounds = 3000;
+  const started = performance.now();
+  for (let i = 0; i < rounds; i++) {
+    verifyJsonSignature(signed, "hs1.test", key.keyId, verifyKey);
+    verifyJsonSignature(signed, "hs1.test", key.keyId, verifyKey);
+    signatureOf(sample, key);
+  }
+  return rounds / ((performance.now() - started) / 1000);
+}
+
+async function drive(url: string, pool: PreparedRequest[], options: { overallRate?: number; seconds: number }) {
+  let next = 0;
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: options.seconds,
+    ...(options.overallRate === undefined ? {} : { overallRate: options.overallRate }),
+    requests: [
+      {
+        method: "POST",
+        path: PATH,
+        setupRequest: (request) => {
+          const prepared = pool[next++ % pool.length] as PreparedRequest;
+          return { ...request, headers: prepared.headers, body: prepared.body };
+        },
+      },
+    ],
+  });
+  return { result, used: next };
+}
+
+async function main(): Promise<void> {
+  const database = await createTestDatabase({ backend: "postgres" });
+  const peer = await Peer.start("hs1.test");
+  const workdir = mkdtempSync(join(tmpdir(), "policyserv-bench-"));
+  await generateKeyFiles(
+    { signingKeyPath: join(workdir, "signing.key"), eventSigningKeyPath: join(workdir, "event_signing.key") },
+    { overwrite: false },
+  );
+  const server = await startServer({
+    cwd: workdir,
+    env: {
+      PS_DATABASE: database.url,
+      PS_HOMESERVER_NAME: SERVER_NAME,
+      PS_FEDERATION_HOST_OVERRIDES: peer.override,
+      PS_DIRECT_KEY_FETCHING: "true",
+      PS_KEY_QUERY_SERVER: `${peer.serverName},${peer.key.keyId},${peer.key.publicKeyBase64}`,
+      PS_TRUSTED_ORIGINS: "",
+      PS_JOIN_SERVER: peer.serverName,
+      PS_API_KEY: API_KEY,
+      PS_PROCESSING_POOL_SIZE: "256",
+    },
+    // BENCH_CPU_PROFILE=dir writes the server's CPU profile there on exit (open it in Chrome DevTools).
+    ...(process.env["BENCH_CPU_PROFILE"]
+      ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${process.env["BENCH_CPU_PROFILE"]}`] }
+      : {}),
+  });
+  try {
+    const admin = (path: string, body: unknown): Promise<Response> =>
+      fetch(`${server.url}${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${API_KEY}` },
+        body: JSON.stringify(body),
+      });
+    const created = await admin("/api/v1/communities/new", { name: "benchmark" });
+    const communityId = ((await created.json()) as { community_id: string }).community_id;
+    const room = peer.createRoom("11");
+    serveRoom(peer.hs, room, []);
+    const joined = await admin(`/api/v1/rooms/${encodeURIComponent(room.roomId)}/join`, { community_id: communityId });
+    if (joined.status !== 200) throw new Error(`join failed: ${await joined.text()}`);
+
+    // Distinct clean events from distinct senders, so no verdict is cached and nobody is rate limited.
+    const expected = Math.ceil(DURATION_S * 8000 * 1.5);
+    console.log(`pre-signing ${expected} sign requests...`);
+    const pool: PreparedRequest[] = [];
+    for (let i = 0; i < expected; i++) {
+      const pdu = peer.event(room, {
+        sender: peer.user(`user${i}`),
+        content: { msgtype: "m.text", body: `Benchmark message ${i}: the quick brown fox jumps over the lazy dog.` },
+      });
+      const authorization = signXMatrixHeader({
+        method: "POST",
+        uri: PATH,
+        origin: peer.serverName,
+        destination: SERVER_NAME,
+        content: pdu,
+        key: peer.key,
+      });
+      pool.push({ headers: { authorization, "content-type": "application/json" }, body: JSON.stringify(pdu) });
+    }
+    const sample = JSON.parse((pool[0] as PreparedRequest).body) as JsonObject;
+
+    // Warm up JIT, keyring and room caches with a slice of the pool that is not reused.
+    await drive(server.url, pool.slice(0, 2000), { seconds: 2 });
+    const measured = pool.slice(2000);
+    const floor = cryptoFloor(sample);
+    const full = await drive(server.url, measured, { seconds: DURATION_S });
+    const rps = full.result.requests.average;
+    const ok = full.result["2xx"];
+    const non2xx = full.result.non2xx;
+    console.log("");
+    console.log(`sign, ${CONNECTIONS} connections, ${DURATION_S} s (distinct events: ${full.used} sent)`);
+    console.log(`  requests/s          ${rps.toFixed(0)}  (2xx ${ok}, other ${non2xx}, errors ${full.result.errors})`);
+    console.log(`  latency p50 / p99   ${full.result.latency.p50} ms / ${full.result.latency.p99} ms`);
+    console.log(`  crypto floor        ${floor.toFixed(0)} requests/s on one core (2 verifies + 1 signature)`);
+    console.log(`  ratio to the floor  ${(rps / floor).toFixed(2)}  (target >= 0.60)`);
+
+    if (process.env["BENCH_METRICS"]) {
+      const text = await (await fetch(`${server.opsUrl}/metrics`)).text();
+      console.log(
+        text
+          .split("\n")
+          .filter((line) => /^policyserv_(check|http_request_duration_seconds_(sum|count))/.test(line))
+          .join("\n"),
+      );
+    }
+    const halfRate = Math.max(1, Math.floor(rps / 2));
+    const rest = measured.slice(full.used);
+    const half = await drive(server.url, rest.length > halfRate * DURATION_S ? rest : measured, {
+      overallRate: halfRate,
+      seconds: DURATION_S,
+    });
+    console.log(`sign at half load (${halfRate} requests/s offered)`);
+    console.log(`  requests/s          ${half.result.requests.average.toFixed(0)}`);
+    console.log(
+      `  latency p50 / p99   ${half.result.latency.p50} ms / ${half.result.latency.p99} ms  (target p99 < 50 ms)`,
+    );
+  } finally {
+    await server.stop();
+    await peer.close();
+    await database.drop();
+    rmSync(workdir, { recursive: true, force: true });
+  }
+}
+
+await main();
