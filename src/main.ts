@@ -6,6 +6,7 @@
 import { startPolicyRuntime, type PolicyRuntime } from "../actors/system.js";
 import { standardPipelineSteps } from "../actors/standard-pipeline-steps.js";
 import { RoomDirectory } from "./app/room-directory.js";
+import { registerRuntimeGauges } from "./app/runtime-gauges.js";
 import { storageRuntimePorts, TrustCache } from "./app/runtime-ports.js";
 import { packageVersion } from "./app/version.js";
 import type { AppConfig } from "./config/app-config.js";
@@ -156,6 +157,7 @@ async function start(
     pools: { processing: config.pools.processing, moderation: config.pools.moderation, webhooks: config.pools.webhook },
   });
   cleanups.push(() => runtime.stop(SHUTDOWN_GRACE_MS));
+  registerRuntimeGauges(registry, runtime);
 
   const rooms = new RoomDirectory(repos.rooms);
   await wireNotifications(db, runtime, rooms, logger, cleanups);

@@ -11,6 +11,16 @@ import type { Logger } from "../observability/logger.js";
 import type { Verdict } from "../pipeline/types.js";
 import { err, ok, type Result } from "../result.js";
 import type { Repositories } from "../storage/repositories.js";
+import { retryWhileUnavailable } from "./await-database.js";
+import { withDeadline } from "./with-deadline.js";
+
+/**
+ * How writes behave while the database is away: retried every 250 ms for up to 30 s before the runtime's own
+ * back-off takes over, so a short outage's queue drains within moments of the database's return.
+ */
+const WRITE_RETRY = { maxWaitMs: 30_000, intervalMs: 250 } as const;
+/** A stored-verdict lookup is an optimisation; past this the check runs afresh rather than wait for the database. */
+const VERDICT_LOOKUP_MS = 1_000;
 
 export interface RuntimeHellban {
   readonly communityId: string;
@@ -150,7 +160,11 @@ export function storageRuntimePorts(repos: Repositories, trust: TrustCache, logg
         expiresAt: number,
         now: number,
       ): Promise<Result<RuntimeHellban, string>> {
-        const outcome = await repos.hellbans.ban(communityId, userId, Math.max(0, expiresAt - now));
+        // The ban keeps its decided length even when written late; the upsert never extends a running ban.
+        const outcome = await retryWhileUnavailable(
+          () => repos.hellbans.ban(communityId, userId, Math.max(1, expiresAt - now)),
+          WRITE_RETRY,
+        );
         if (!outcome.ok) return err(outcome.error.message);
         return ok(toRuntimeBan(outcome.value.ban));
       },
@@ -171,12 +185,15 @@ export function storageRuntimePorts(repos: Repositories, trust: TrustCache, logg
     },
     verdicts: {
       async get(eventId: string): Promise<Result<Verdict | undefined, string>> {
-        const row = await repos.verdicts.get(eventId);
+        const row = await withDeadline(repos.verdicts.get(eventId), VERDICT_LOOKUP_MS, {
+          kind: "unavailable" as const,
+          message: `get verdict of ${eventId}: no answer within ${VERDICT_LOOKUP_MS} ms`,
+        });
         if (!row.ok) return err(row.error.message);
         return ok(row.value === null ? undefined : storedVerdict(row.value.info));
       },
       async put(eventId: string, verdict: Verdict): Promise<Result<void, string>> {
-        const saved = await repos.verdicts.save(eventId, verdict.info);
+        const saved = await retryWhileUnavailable(() => repos.verdicts.save(eventId, verdict.info), WRITE_RETRY);
         return saved.ok ? ok(undefined) : err(saved.error.message);
       },
     },

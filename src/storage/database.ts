@@ -90,6 +90,10 @@ export function openDatabase(options: DatabaseOptions): Database {
       max: embedded ? 1 : Math.max(1, maxOpen ?? 10),
       idle_timeout: maxIdle === 0 ? 1 : 60,
       connect_timeout: options.connectTimeoutSeconds ?? 5,
+      // postgres.js's default back-off grows to 20 s after a few failed connects, and queries wait behind it, so
+      // checks would hang long after the database returned (decisions §5.4). Retry quickly instead: a refused
+      // connect costs the server almost nothing, and service comes back within a second of the database.
+      backoff: reconnectBackoffSeconds,
       onnotice: (notice) => logger.debug({ notice: notice["message"] }, "postgres notice"),
     };
     // PGlite returns a NOTIFY only on the connection whose statement raised it, so in embedded mode every pool
@@ -206,6 +210,14 @@ export function openDatabase(options: DatabaseOptions): Database {
       await Promise.all([sql.end({ timeout: 5 }), replica?.end({ timeout: 5 })]);
     },
   };
+}
+
+/**
+ * Seconds to wait before the next connect attempt after `retries` consecutive failures: 50 ms more per failure,
+ * capped at half a second.
+ */
+export function reconnectBackoffSeconds(retries: number): number {
+  return Math.min(0.05 * Math.max(1, retries), 0.5);
 }
 
 /** Quotes a channel name as an SQL identifier (LISTEN takes no bind parameters). */
