@@ -48,14 +48,20 @@ export class RoomDirectory implements RoomLookup {
     return lookup;
   }
 
-  /** Forgets one room (its community changed, or it was just joined). */
+  /**
+   * Re-reads one room on its next lookup (its community changed, or it was just joined). The old entry stays as the
+   * outage fallback: if the re-read fails, what we knew is still better than refusing to answer.
+   */
   invalidate(roomId: string): void {
-    this.entries.delete(roomId);
+    const entry = this.entries.get(roomId);
+    if (entry === undefined) return;
+    if (entry.room === undefined) this.entries.delete(roomId);
+    else this.entries.set(roomId, { room: entry.room, at: Number.NEGATIVE_INFINITY });
   }
 
-  /** Forgets everything (after a database reconnect, notifications may have been missed). */
+  /** Re-reads every room on its next lookup (after a database reconnect, notifications may have been missed). */
   clear(): void {
-    this.entries.clear();
+    for (const roomId of [...this.entries.keys()]) this.invalidate(roomId);
   }
 
   /** Records a room this process just stored, so the first check after a join needs no read. */

@@ -11,6 +11,7 @@ import type { Logger } from "../observability/logger.js";
 import type { Verdict } from "../pipeline/types.js";
 import { err, ok, type Result } from "../result.js";
 import type { Repositories } from "../storage/repositories.js";
+import { createBatcher } from "./batcher.js";
 import { retryWhileUnavailable } from "./await-database.js";
 import { withDeadline } from "./with-deadline.js";
 
@@ -93,6 +94,19 @@ function serverNames(data: unknown): string[] {
 
 /** Builds every port the runtime needs over the repositories. */
 export function storageRuntimePorts(repos: Repositories, trust: TrustCache, logger: Logger) {
+  const batch = { maxBatch: 200, maxInFlight: 4 };
+  const getVerdict = createBatcher<string, Result<Verdict | undefined, string>>(async (eventIds) => {
+    const found = await repos.verdicts.getMany([...new Set(eventIds)]);
+    if (!found.ok) return eventIds.map(() => err(found.error.message));
+    return eventIds.map((id) => {
+      const row = found.value.get(id);
+      return ok(row === undefined ? undefined : storedVerdict(row.info));
+    });
+  }, batch);
+  const putVerdict = createBatcher<{ eventId: string; info: ContentInfo }, Result<void, string>>(async (entries) => {
+    const saved = await repos.verdicts.saveMany(entries);
+    return entries.map(() => (saved.ok ? ok(undefined) : err(saved.error.message)));
+  }, batch);
   return {
     communities: {
       async loadOverrides(communityId: string): Promise<Result<CommunityOverrides | undefined, string>> {

@@ -27,6 +27,10 @@ export interface VerdictsRepo {
    * race-free: concurrent saves of one event all return the same stored verdict.
    */
   save(eventId: string, info: ContentInfo): Promise<Result<SavedVerdict, StorageError>>;
+  /** The stored verdicts among `eventIds`, in one query (the hot path batches its look-ups). */
+  getMany(eventIds: readonly string[]): Promise<Result<Map<string, StoredVerdict>, StorageError>>;
+  /** Stores several verdicts in one statement; an event that already has a verdict keeps the first one. */
+  saveMany(entries: readonly { readonly eventId: string; readonly info: ContentInfo }[]): Promise<Result<void, StorageError>>;
 }
 
 /**
@@ -35,6 +39,27 @@ export interface VerdictsRepo {
  */
 export function createVerdictsRepo(sql: Sql, read: ReadRunner = (query) => query(sql)): VerdictsRepo {
   return {
+    getMany: (eventIds) =>
+      attempt(`get ${eventIds.length} verdicts`, async () => {
+        const found = new Map<string, StoredVerdict>();
+        if (eventIds.length === 0) return found;
+        const rows = await read(
+          (s) => s`SELECT event_id, is_probably_spam, confidence_vectors, first_seen_ts FROM events WHERE event_id IN ${s(eventIds)}`,
+        );
+        for (const row of rows) found.set(String(row["event_id"]), toVerdict(row));
+        return found;
+      }),
+    saveMany: (entries) =>
+      attempt(`save ${entries.length} verdicts`, async () => {
+        if (entries.length === 0) return;
+        // One row per event: a batch may carry the same event twice only if two checks raced; keep the first.
+        const unique = [...new Map(entries.map((e) => [e.eventId, e] as const)).values()];
+        const rows = unique.map((entry) => {
+          const encoded = encodeVerdict(entry.info);
+          return { event_id: entry.eventId, is_probably_spam: encoded.isProbablySpam, confidence_vectors: encoded.confidenceVectors };
+        });
+        await sql`INSERT INTO events ${sql(rows, "event_id", "is_probably_spam", "confidence_vectors")} ON CONFLICT (event_id) DO NOTHING`;
+      }),
     get: (eventId) =>
       attempt(`get verdict of ${eventId}`, async () => {
         const [row] = await read(
