@@ -1,13 +1,14 @@
 /**
  * The production filters, listed explicitly in alphabetical order of name (no self-registration at import time, so
  * what runs is visible here). Each community's plan picks the enabled ones (src/pipeline/plan.ts). The OpenAI and
- * HMA filters are not implemented yet.
+ * HMA filters need services (FilterServices.openai / .hma) that the composition root binds.
  */
 import { densityFilter } from "./density-filter.js";
 import { eventTypePrefilter } from "./event-type-prefilter.js";
 import { frequencyFilter } from "./frequency-filter.js";
 import { hellbanPostfilter } from "./hellban-postfilter.js";
 import { hellbanPrefilter } from "./hellban-prefilter.js";
+import { hmaFilter } from "./hma-filter.js";
 import { inlineEmojiSizeFilter } from "./inline-emoji-size-filter.js";
 import { keywordFilter } from "./keyword-filter.js";
 import { keywordTemplateFilter } from "./keyword-template-filter.js";
@@ -17,6 +18,7 @@ import { manyAtsFilter } from "./many-ats-filter.js";
 import { mediaFilter } from "./media-filter.js";
 import { mentionFrequencyFilter } from "./mention-frequency-filter.js";
 import { mentionsFilter } from "./mentions-filter.js";
+import { openaiFilter } from "./openai-filter.js";
 import { policyListFilter } from "./policy-list-filter.js";
 import { protectLocalUserFilter } from "./protect-local-user-filter.js";
 import { senderPrefilter } from "./sender-prefilter.js";
@@ -47,6 +49,7 @@ export const FILTERS: readonly FilterDefinition[] = Object.freeze([
   frequencyFilter,
   hellbanPostfilter,
   hellbanPrefilter,
+  hmaFilter,
   inlineEmojiSizeFilter,
   keywordFilter,
   keywordTemplateFilter,
@@ -56,6 +59,7 @@ export const FILTERS: readonly FilterDefinition[] = Object.freeze([
   mediaFilter,
   mentionFrequencyFilter,
   mentionsFilter,
+  openaiFilter,
   policyListFilter,
   protectLocalUserFilter,
   senderPrefilter,

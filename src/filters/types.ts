@@ -120,6 +120,41 @@ export interface FilterFailure {
 
 export type FilterOutcome = Result<FilterResult, FilterFailure>;
 
+/** One media item an event references: `mxc://<origin>/<mediaId>` (filters.md §1.7). */
+export interface MediaRef {
+  readonly origin: string;
+  readonly mediaId: string;
+  /** The canonical `mxc://origin/mediaId` form, used as a cache key. */
+  readonly mxc: string;
+}
+
+/** Downloaded media bytes plus the Content-Type the server declared (absent when it sent none). */
+export interface DownloadedMedia {
+  readonly bytes: Uint8Array;
+  readonly contentType: string | undefined;
+}
+
+/** Fetches media through the operator's client-server API (federation.md §8.8); an `err` names what went wrong. */
+export interface MediaFetcher {
+  download(ref: MediaRef, signal?: AbortSignal): Promise<Result<DownloadedMedia, string>>;
+}
+
+/** What a text moderation model said about one text: flagged or not, and the category names it flagged. */
+export interface TextModeration {
+  readonly flagged: boolean;
+  readonly categories: readonly string[];
+}
+
+/** A text moderation model (the OpenAI omni moderation endpoint in production). */
+export interface TextModerator {
+  moderate(text: string, signal?: AbortSignal): Promise<Result<TextModeration, string>>;
+}
+
+/** Matches one media item against hash banks (HMA in production): the names of the banks that matched. */
+export interface MediaMatcher {
+  matchBanks(ref: MediaRef, signal?: AbortSignal): Promise<Result<readonly string[], string>>;
+}
+
 /**
  * Read access to the cross-process rate counters (src/rate). Synchronous on purpose: it reads this process's
  * in-memory view, which folds in every other process's events with bounded staleness, so a check never waits on
@@ -130,9 +165,15 @@ export interface RateReader {
   count(communityId: string, sender: string, kind: RateKind, now: number): number;
 }
 
-/** Services that I/O-bound filters use; pure filters ignore them. */
+/**
+ * Services that I/O-bound filters use; pure filters ignore them. Each is optional so a runner without it (the dry
+ * run, tests) still type-checks; a filter that needs a missing service treats it as that service failing.
+ */
 export interface FilterServices {
   readonly signal?: AbortSignal;
+  readonly openai?: TextModerator;
+  readonly hma?: MediaMatcher;
+  readonly media?: MediaFetcher;
   /** Rate counters for the frequency filters; absent in the dry run and the CLI (every count then reads 0). */
   readonly rates?: RateReader;
 }
