@@ -11,6 +11,7 @@
 import { HARM_SPAM_FLOODING } from "../harms/ids.js";
 import { contentString, isJsonObject } from "./event-view.js";
 import { neutral, prohibited } from "./outcome.js";
+import { buildSubstringIndex, type SubstringIndex } from "./substring-index.js";
 import { utf8Length } from "./text-rules.js";
 import type { FilterDefinition, FilterEvent, RoomMember } from "./types.js";
 
@@ -26,23 +27,53 @@ export function explicitMentions(event: FilterEvent): ReadonlySet<string> {
 /** Number of distinct members the event mentions (see the module comment for what counts). */
 export function countMentions(event: FilterEvent, members: readonly RoomMember[], minNameLength: number): number {
   const explicit = explicitMentions(event);
-  const body = contentString(event, "body");
-  const formatted = contentString(event, "formatted_body");
-  const inText = (needle: string): boolean => body.includes(needle) || formatted.includes(needle);
+  const index = memberIndex(members, minNameLength);
+  const found = new Set<number>();
+  index.patterns.collect(contentString(event, "body"), found);
+  index.patterns.collect(contentString(event, "formatted_body"), found);
   const mentioned = new Set<string>();
   for (const member of members) {
-    if (member.userId === "" || mentioned.has(member.userId)) continue;
-    const name = member.displayName;
-    const nameLength = utf8Length(name);
-    if (
-      explicit.has(member.userId) ||
-      inText(member.userId) ||
-      (nameLength > 0 && nameLength >= minNameLength && inText(name))
-    ) {
-      mentioned.add(member.userId);
-    }
+    if (member.userId !== "" && explicit.has(member.userId)) mentioned.add(member.userId);
+  }
+  for (const pattern of found) {
+    for (const userId of index.owners[pattern] as readonly string[]) mentioned.add(userId);
   }
   return mentioned.size;
+}
+
+interface MemberIndex {
+  readonly patterns: SubstringIndex;
+  /** For each pattern, the members it names (a display name may be shared). */
+  readonly owners: readonly (readonly string[])[];
+}
+
+// Room facts are immutable values replaced on every learn, so the member list itself is the cache key.
+const indexes = new WeakMap<readonly RoomMember[], Map<number, MemberIndex>>();
+
+/** The user IDs and long-enough display names of a room's members, indexed for one-pass substring search. */
+function memberIndex(members: readonly RoomMember[], minNameLength: number): MemberIndex {
+  let byLength = indexes.get(members);
+  if (byLength === undefined) {
+    byLength = new Map();
+    indexes.set(members, byLength);
+  }
+  const cached = byLength.get(minNameLength);
+  if (cached !== undefined) return cached;
+  const slots = new Map<string, string[]>();
+  const add = (pattern: string, userId: string): void => {
+    const owners = slots.get(pattern);
+    if (owners === undefined) slots.set(pattern, [userId]);
+    else if (!owners.includes(userId)) owners.push(userId);
+  };
+  for (const member of members) {
+    if (member.userId === "") continue;
+    add(member.userId, member.userId);
+    const nameLength = utf8Length(member.displayName);
+    if (nameLength > 0 && nameLength >= minNameLength) add(member.displayName, member.userId);
+  }
+  const built: MemberIndex = { patterns: buildSubstringIndex([...slots.keys()]), owners: [...slots.values()] };
+  byLength.set(minNameLength, built);
+  return built;
 }
 
 export const mentionsFilter: FilterDefinition = {
