@@ -3,9 +3,10 @@
  * The composition root: the only module that sees every part. Order: config → logger → database (embedded when
  * PS_DATABASE is unset) → migrations → keys → actor runtime → federation → HTTP listeners → signals.
  */
-import { startPolicyRuntime, type PolicyRuntime } from "../actors/system.js";
+import { startPolicyRuntime } from "../actors/system.js";
 import { standardPipelineSteps } from "../actors/standard-pipeline-steps.js";
 import { RoomDirectory } from "./app/room-directory.js";
+import { wireCrossProcessSignals } from "./app/cross-process.js";
 import { registerRuntimeGauges } from "./app/runtime-gauges.js";
 import { storageRuntimePorts, TrustCache } from "./app/runtime-ports.js";
 import { packageVersion } from "./app/version.js";
@@ -160,7 +161,7 @@ async function start(
   registerRuntimeGauges(registry, runtime);
 
   const rooms = new RoomDirectory(repos.rooms);
-  await wireNotifications(db, runtime, rooms, logger, cleanups);
+  const pubsub = createPubSub(db, logger);
 
   const resolver = systemResolver();
   const policy = createNetworkPolicy(config.federation.allowedNetworks, config.federation.deniedNetworks);
@@ -216,7 +217,12 @@ async function start(
   });
   const joinAndRemember: typeof joinRoom = async (roomId, communityId) => {
     const joined = await joinRoom(roomId, communityId);
-    if (joined.ok) rooms.invalidate(roomId);
+    if (joined.ok) {
+      rooms.invalidate(roomId);
+      // A new rooms row fires no trigger; tell the other processes so none keeps it cached as unprotected.
+      const announced = await pubsub.publishRoomCommunityChanged(roomId);
+      if (!announced.ok) logger.warn({ roomId, error: announced.error.message }, "could not announce a joined room");
+    }
     return joined;
   };
   const learner = createStateLearner({
@@ -260,6 +266,19 @@ async function start(
     await Promise.all(all.value.map((community) => runtime.reloadCommunity(community.id)));
   };
   const instance = instanceFilterSettings(config);
+  const unlisten = await wireCrossProcessSignals({
+    pubsub,
+    hellbans: repos.hellbans,
+    logger,
+    targets: {
+      reloadCommunity: (communityId) => runtime.reloadCommunity(communityId),
+      reloadAllCommunities,
+      hellbanNotified: (communityId, userId) => runtime.hellbanNotified(communityId, userId),
+      invalidateRoom: (roomId) => rooms.invalidate(roomId),
+      forgetAllRooms: () => rooms.clear(),
+    },
+  });
+  cleanups.push(unlisten);
 
   const app = createHttpApp({
     logger,
@@ -304,7 +323,11 @@ async function start(
           onCommunityChanged: async (communityId) => {
             await runtime.reloadCommunity(communityId);
           },
-          onTemplatesChanged: reloadAllCommunities,
+          onTemplatesChanged: async () => {
+            await reloadAllCommunities();
+            const announced = await pubsub.publishKeywordTemplatesChanged();
+            if (!announced.ok) logger.warn({ error: announced.error.message }, "could not announce template changes");
+          },
           onTrustDataChanged: () => trust.refresh(),
         },
       }),
@@ -388,36 +411,6 @@ async function openStorage(
   });
   cleanups.push(() => db.close());
   return db;
-}
-
-/**
- * Cross-process signals (decisions §5.3): another process changed a community's config, moved a room, or
- * hellbanned someone. After a listener reconnects, notifications may have been lost, so caches are dropped.
- */
-async function wireNotifications(
-  db: Database,
-  runtime: PolicyRuntime,
-  rooms: RoomDirectory,
-  logger: Logger,
-  cleanups: (() => Promise<void>)[],
-): Promise<void> {
-  const pubsub = createPubSub(db, logger);
-  const unlisten = await Promise.all([
-    pubsub.onCommunityConfigChanged((communityId) => {
-      void runtime.reloadCommunity(communityId).then((result) => {
-        if (!result.ok) logger.warn({ communityId, error: result.error }, "could not reload a changed community");
-      });
-    }),
-    pubsub.onRoomCommunityChanged((roomId) => rooms.invalidate(roomId), { onListen: () => rooms.clear() }),
-    pubsub.onHellban((notice) => {
-      void runtime.hellbanNotified(notice.communityId, notice.userId).then((result) => {
-        if (!result.ok) logger.warn({ error: result.error }, "could not load an announced hellban");
-      });
-    }),
-  ]);
-  cleanups.push(async () => {
-    await Promise.all(unlisten.map((stop) => stop()));
-  });
 }
 
 async function databaseReadiness(db: Database): Promise<{ name: string; ok: boolean; detail?: string }> {

@@ -12,6 +12,11 @@ export const CHANNELS = {
   roomCommunityChanged: "policyserv_room_community_id_changed",
   /** Payload: CSV `community,user\n`. Sent by our `hellbans` trigger, and by upstream processes in app code. */
   hellban: "policyserv_hellban_by_community",
+  /**
+   * Payload: empty. Ours (upstream has no such signal): sent by the process that changed a keyword template, so
+   * every other process recompiles its communities' templates.
+   */
+  keywordTemplatesChanged: "policyserv_keyword_templates_changed",
   /** Payload: destination server name. Sent by the trigger on `destination_edus` inserts. */
   eduForDestination: "policyserv_edu_for_destination",
 } as const;
@@ -23,6 +28,14 @@ export interface PubSub {
   /** Malformed payloads are logged and dropped. */
   onHellban(handler: (notice: HellbanNotice) => void, options?: ListenOptions): Promise<Unlisten>;
   onEduForDestination(handler: (destination: string) => void, options?: ListenOptions): Promise<Unlisten>;
+  onKeywordTemplatesChanged(handler: () => void, options?: ListenOptions): Promise<Unlisten>;
+  /** Announces that keyword templates changed (there is no trigger for them). */
+  publishKeywordTemplatesChanged(): Promise<Result<void, StorageError>>;
+  /**
+   * Announces that a room's community changed, as the `rooms` UPDATE trigger does; for a newly inserted room, which
+   * the trigger does not cover, so other processes stop treating it as unprotected at once.
+   */
+  publishRoomCommunityChanged(roomId: string): Promise<Result<void, StorageError>>;
   /**
    * Announces a hellban the way upstream's postfilter does. Writing a row through the hellbans repository already
    * announces it (trigger); this is for a ban that has no row, e.g. while the database is catching up.
@@ -47,5 +60,8 @@ export function createPubSub(db: Pick<Database, "listen" | "notify">, logger: Lo
         options,
       ),
     publishHellban: (notice) => db.notify(CHANNELS.hellban, encodeHellbanPayload(notice)),
+    onKeywordTemplatesChanged: (handler, options) => db.listen(CHANNELS.keywordTemplatesChanged, () => handler(), options),
+    publishKeywordTemplatesChanged: () => db.notify(CHANNELS.keywordTemplatesChanged, ""),
+    publishRoomCommunityChanged: (roomId) => db.notify(CHANNELS.roomCommunityChanged, roomId),
   };
 }
