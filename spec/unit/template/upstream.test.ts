@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { keywordTemplateData, templateHarmTokens } from "../../../src/filters/template/index.js";
+import { keywordTemplateData, templateOutputHarms } from "../../../src/filters/keyword-template-data.js";
 import { compiled } from "./helpers.js";
 
 const TEMPLATE = `
@@ -46,7 +46,7 @@ function bodyRaw(body: string, formatted = ""): string {
 function tokens(raw: string): string[] {
   const r = compiled(TEMPLATE, "example").render(keywordTemplateData(raw));
   if (!r.ok) assert.fail(r.error);
-  return templateHarmTokens(r.value);
+  return templateOutputHarms(r.value);
 }
 
 describe("upstream keyword template behaviour (filters.md §3)", () => {

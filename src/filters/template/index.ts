@@ -16,7 +16,6 @@ import { parseTemplate, type TemplateError } from "./parser.js";
 
 export type { TemplateError } from "./parser.js";
 export { DEFAULT_LIMITS, type ExecLimits } from "./exec.js";
-export { keywordTemplateData, templateHarmTokens, type KeywordTemplateData } from "./harm-tokens.js";
 
 /** A parsed template, ready to run many times; rendering never throws for anything the template or data does. */
 export interface CompiledTemplate extends KeywordTemplate {
