@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { goToLower, goToUpper, MULTI_UPPER_PATTERN } from "../../../src/filters/template/case-mapping.js";
-import { keywordTemplateData, templateHarmTokens } from "../../../src/filters/template/index.js";
+import { keywordTemplateData, templateOutputHarms as templateHarmTokens } from "../../../src/filters/keyword-template-data.js";
 import { render, renderError } from "./helpers.js";
 
 const dot = (raw: string): unknown => keywordTemplateData(raw);
