@@ -11,6 +11,8 @@ import type { Logger } from "../observability/logger.js";
 import type { Verdict } from "../pipeline/types.js";
 import { err, ok, type Result } from "../result.js";
 import type { Repositories } from "../storage/repositories.js";
+import type { StorageError } from "../storage/storage-error.js";
+import type { StoredVerdict } from "../storage/verdicts.repo.js";
 import { createBatcher } from "./batcher.js";
 import { retryWhileUnavailable } from "./await-database.js";
 import { withDeadline } from "./with-deadline.js";
@@ -22,6 +24,7 @@ import { withDeadline } from "./with-deadline.js";
 const WRITE_RETRY = { maxWaitMs: 30_000, intervalMs: 250 } as const;
 /** A stored-verdict lookup is an optimisation; past this the check runs afresh rather than wait for the database. */
 const VERDICT_LOOKUP_MS = 1_000;
+const BATCH = { maxBatch: 200, maxInFlight: 4 } as const;
 
 export interface RuntimeHellban {
   readonly communityId: string;
@@ -95,18 +98,22 @@ function serverNames(data: unknown): string[] {
 /** Builds every port the runtime needs over the repositories. */
 export function storageRuntimePorts(repos: Repositories, trust: TrustCache, logger: Logger) {
   const batch = { maxBatch: 200, maxInFlight: 4 };
-  const getVerdict = createBatcher<string, Result<Verdict | undefined, string>>(async (eventIds) => {
-    const found = await repos.verdicts.getMany([...new Set(eventIds)]);
-    if (!found.ok) return eventIds.map(() => err(found.error.message));
-    return eventIds.map((id) => {
-      const row = found.value.get(id);
-      return ok(row === undefined ? undefined : storedVerdict(row.info));
+  // Verdict reads and writes are batched (one query per event-loop turn); a lookup that cannot be answered within
+  // its budget is skipped, and a write waits out an outage (decisions §5.4).
+  const getVerdicts = createBatcher<string, Result<Map<string, StoredVerdict>, StorageError>>(async (eventIds) => {
+    const found = await withDeadline(repos.verdicts.getMany([...new Set(eventIds)]), VERDICT_LOOKUP_MS, {
+      kind: "unavailable" as const,
+      message: `get ${eventIds.length} verdicts: no answer within ${VERDICT_LOOKUP_MS} ms`,
     });
-  }, batch);
-  const putVerdict = createBatcher<{ eventId: string; info: ContentInfo }, Result<void, string>>(async (entries) => {
-    const saved = await repos.verdicts.saveMany(entries);
-    return entries.map(() => (saved.ok ? ok(undefined) : err(saved.error.message)));
-  }, batch);
+    return eventIds.map(() => found);
+  }, BATCH);
+  const putVerdicts = createBatcher<{ eventId: string; info: ContentInfo }, Result<void, StorageError>>(
+    async (entries) => {
+      const saved = await retryWhileUnavailable(() => repos.verdicts.saveMany(entries), WRITE_RETRY);
+      return entries.map(() => saved);
+    },
+    BATCH,
+  );
   return {
     communities: {
       async loadOverrides(communityId: string): Promise<Result<CommunityOverrides | undefined, string>> {
@@ -199,15 +206,13 @@ export function storageRuntimePorts(repos: Repositories, trust: TrustCache, logg
     },
     verdicts: {
       async get(eventId: string): Promise<Result<Verdict | undefined, string>> {
-        const row = await withDeadline(repos.verdicts.get(eventId), VERDICT_LOOKUP_MS, {
-          kind: "unavailable" as const,
-          message: `get verdict of ${eventId}: no answer within ${VERDICT_LOOKUP_MS} ms`,
-        });
-        if (!row.ok) return err(row.error.message);
-        return ok(row.value === null ? undefined : storedVerdict(row.value.info));
+        const found = await getVerdicts(eventId);
+        if (!found.ok) return err(found.error.message);
+        const row = found.value.get(eventId);
+        return ok(row === undefined ? undefined : storedVerdict(row.info));
       },
       async put(eventId: string, verdict: Verdict): Promise<Result<void, string>> {
-        const saved = await retryWhileUnavailable(() => repos.verdicts.save(eventId, verdict.info), WRITE_RETRY);
+        const saved = await putVerdicts({ eventId, info: verdict.info });
         return saved.ok ? ok(undefined) : err(saved.error.message);
       },
     },
