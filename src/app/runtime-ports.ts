@@ -97,7 +97,6 @@ function serverNames(data: unknown): string[] {
 
 /** Builds every port the runtime needs over the repositories. */
 export function storageRuntimePorts(repos: Repositories, trust: TrustCache, logger: Logger) {
-  const batch = { maxBatch: 200, maxInFlight: 4 };
   // Verdict reads and writes are batched (one query per event-loop turn); a lookup that cannot be answered within
   // its budget is skipped, and a write waits out an outage (decisions §5.4).
   const getVerdicts = createBatcher<string, Result<Map<string, StoredVerdict>, StorageError>>(async (eventIds) => {
