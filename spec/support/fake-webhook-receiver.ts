@@ -2,6 +2,7 @@
  * A fake webhook receiver over HTTPS (the sender refuses plain HTTP), using the test certificate for `hs.test`, so
  * tests reach it as `https://hs.test:<port>/hook` through a static resolver and the test CA.
  */
+import type { ServerResponse } from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { TEST_CERT, TEST_KEY } from "../unit/federation/tls-fixture.js";
@@ -21,7 +22,7 @@ export class FakeWebhookReceiver {
   readonly script: FakeMode[] = [];
   /** Requests seen, whatever the answer. */
   attempts = 0;
-  readonly #hanging = new Set<import("node:http").ServerResponse>();
+  readonly #hanging = new Set<ServerResponse>();
 
   private constructor(readonly server: https.Server) {}
 
