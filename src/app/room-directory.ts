@@ -71,6 +71,8 @@ export class RoomDirectory implements RoomLookup {
 
   private async load(roomId: string, stale: Entry | undefined): Promise<Result<RoomRecord | undefined, string>> {
     const row = await this.rooms.get(roomId);
+    // An ID the database cannot even hold (a NUL character) names no room we protect.
+    if (!row.ok && row.error.kind === "invalid") return ok(undefined);
     if (!row.ok) {
       if (stale?.room !== undefined) return ok(stale.room);
       return err(row.error.message);

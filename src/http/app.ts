@@ -3,7 +3,7 @@ import type { Router } from "@koa/router";
 import type { Logger } from "../observability/logger.js";
 import type { HttpMetrics } from "../observability/metrics.js";
 import { matrixErrorMiddleware } from "./error-middleware.js";
-import { methodNotAllowed, notFound } from "./matrix-error.js";
+import { MatrixError, methodNotAllowed, notFound } from "./matrix-error.js";
 
 export interface HttpAppDeps {
   readonly logger: Logger;
@@ -22,6 +22,7 @@ export function createHttpApp(deps: HttpAppDeps): Koa {
   app.silent = true;
   app.use(observe(deps.logger, deps.metrics));
   app.use(matrixErrorMiddleware(deps.logger));
+  app.use(refuseNulInPath);
   for (const router of deps.routers) {
     app.use(router.routes());
   }
@@ -48,3 +49,12 @@ function observe(logger: Logger, metrics: HttpMetrics): Koa.Middleware {
     }
   };
 }
+
+/**
+ * No identifier we serve (room, community, template, event, user) may contain NUL, and PostgreSQL cannot store one,
+ * so a path carrying `%00` is refused up front with a clear 400 instead of failing deep inside a query.
+ */
+const refuseNulInPath: Koa.Middleware = async (ctx, next) => {
+  if (/%00/i.test(ctx.path)) throw new MatrixError("M_INVALID_PARAM", "The request path contains a NUL character (%00)");
+  await next();
+};

@@ -65,6 +65,8 @@ export function classifyStorageError(error: unknown, what: string): StorageError
   if (code === "23505") return storageError("conflict", `${what}: duplicate value${suffix}`, error);
   if (code === "40001" || code === "40P01") return storageError("conflict", `${what}: concurrent update${suffix}`, error);
   if (code === "23503") return storageError("invalid", `${what}: referenced row does not exist${suffix}`, error);
+  // 22021/22P05: text PostgreSQL cannot store (a NUL character, from a caller's input), not a bug of ours.
+  if (code === "22021" || code === "22P05") return storageError("invalid", `${what}: text cannot be stored${suffix}`, error);
   if (code === "23502" || code === "23514" || code === "22P02" || code === "22023") {
     return storageError("invalid", `${what}: value rejected${suffix}`, error);
   }
