@@ -23,6 +23,8 @@ import {
   systemResolver,
 } from "./federation/index.js";
 import { assertUniqueFilterNames, FILTERS } from "./filters/registry.js";
+import { bindFilterServices } from "./integrations/bind-filter-services.js";
+import { createIntegrations } from "./integrations/create-integrations.js";
 import { createHttpApp } from "./http/app.js";
 import { listen, type RunningServer } from "./http/listen.js";
 import { createOpsApp } from "./http/ops-app.js";
@@ -146,9 +148,24 @@ async function start(
   trustTimer.unref();
   cleanups.push(async () => clearInterval(trustTimer));
 
+  const resolver = systemResolver();
+  const policy = createNetworkPolicy(config.federation.allowedNetworks, config.federation.deniedNetworks);
+  const safeFetch = createSafeFetch({ policy, resolver, userAgent: `policyserv/${version}` });
+  const integrations = createIntegrations({
+    config,
+    fetch: safeFetch,
+    repos,
+    logger,
+    metrics: registry,
+    onTrustDataChanged: () => trust.refresh(),
+  });
+  cleanups.push(() => integrations.stop());
+
   const runtime = startPolicyRuntime({
     ports: storageRuntimePorts(repos, trust, logger),
-    registry: FILTERS,
+    registry: bindFilterServices(FILTERS, integrations.filterServices),
+    runModerationJob: integrations.runModerationJob,
+    runWebhookJob: integrations.runWebhookJob,
     steps: standardPipelineSteps,
     communityDefaults: config.communityDefaults,
     instance: instanceFilterSettings(config),
@@ -158,14 +175,15 @@ async function start(
     pools: { processing: config.pools.processing, moderation: config.pools.moderation, webhooks: config.pools.webhook },
   });
   cleanups.push(() => runtime.stop(SHUTDOWN_GRACE_MS));
+  const moderation = integrations.createHooks({
+    submitRedaction: (job) => runtime.moderation.submit(job),
+    submitWebhook: (job) => runtime.webhooks.submit(job),
+  });
   registerRuntimeGauges(registry, runtime);
 
   const rooms = new RoomDirectory(repos.rooms);
   const pubsub = createPubSub(db, logger);
 
-  const resolver = systemResolver();
-  const policy = createNetworkPolicy(config.federation.allowedNetworks, config.federation.deniedNetworks);
-  const safeFetch = createSafeFetch({ policy, resolver, userAgent: `policyserv/${version}` });
   const discovery = createDiscovery({ fetch: safeFetch, resolver, overrides: config.federation.hostOverrides });
   const client = new FederationClient({
     serverName: config.server.homeserverName,
@@ -298,9 +316,13 @@ async function start(
         rooms,
         getKey,
         checker: runtime,
-        onVerdict: ({ pdu, room, verdict }) => considerForLearning({ pdu, roomVersion: room.roomVersion, verdict }),
+        onVerdict: (event) => {
+          considerForLearning({ pdu: event.pdu, roomVersion: event.room.roomVersion, verdict: event.verdict });
+          moderation.onVerdict(event);
+        },
       }),
       transactionsRouter({
+        onProhibited: (event) => moderation.onProhibited(event),
         serverName: config.server.homeserverName,
         getKey,
         rooms,

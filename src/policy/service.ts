@@ -16,7 +16,13 @@ export interface PolicyServiceDeps {
   readonly getKey: KeyLookup;
   readonly checker: EventChecker;
   /** Called after every verdict of a verified event (state learning listens here); must not throw. */
-  readonly onVerdict?: (verdict: { readonly pdu: Pdu; readonly room: RoomRecord; readonly verdict: Verdict }) => void;
+  readonly onVerdict?: (verdict: {
+    readonly pdu: Pdu;
+    readonly room: RoomRecord;
+    readonly verdict: Verdict;
+    /** The server whose request brought the event (redaction is skipped when it is the sender's own). */
+    readonly origin: string;
+  }) => void;
 }
 
 /** What `verifyEvent` learned about an authenticated PDU, for callers that go on to check it. */
@@ -62,7 +68,11 @@ export async function verifyEvent(
  * Decides a sign or check request: verify the event, run (or recall) the community's filters, and sign the
  * redacted event with the event key when `sign` is asked and the verdict is not spam.
  */
-export async function decidePolicy(json: JsonValue, sign: boolean, deps: PolicyServiceDeps): Promise<PolicyDecision> {
+export async function decidePolicy(
+  json: JsonValue,
+  request: { readonly sign: boolean; readonly origin: string },
+  deps: PolicyServiceDeps,
+): Promise<PolicyDecision> {
   const verified = await verifyEvent(json, deps);
   if (verified.kind !== "ok") return verified;
   const { pdu, room } = verified;
@@ -80,8 +90,8 @@ export async function decidePolicy(json: JsonValue, sign: boolean, deps: PolicyS
       return { kind: "unavailable", message: "The policy server cannot check events right now; retry shortly" };
     case "verdict": {
       const { verdict } = outcome;
-      deps.onVerdict?.({ pdu, room, verdict });
-      if (!sign || verdict.spam || verdict.failure !== undefined) {
+      deps.onVerdict?.({ pdu, room, verdict, origin: request.origin });
+      if (!request.sign || verdict.spam || verdict.failure !== undefined) {
         return { kind: "verdict", eventId: pdu.eventId, verdict };
       }
       return {

@@ -15,8 +15,8 @@ export function policyRouter(deps: PolicyServiceDeps): Router {
   const router = new Router();
   const handle = (endpoint: PolicyEndpoint) => async (ctx: Context) => {
     const json = await readJsonBody(ctx, BODY_LIMITS.policy);
-    await authenticateFederation(ctx, json, deps);
-    const decision = await decidePolicy(json, endpoint !== "check", deps);
+    const origin = await authenticateFederation(ctx, json, deps);
+    const decision = await decidePolicy(json, { sign: endpoint !== "check", origin }, deps);
     const response = policyResponse(endpoint, decision);
     ctx.status = response.status;
     ctx.body = response.body;
