@@ -38,6 +38,9 @@ export function listen(handler: RequestListener, bind: BindAddress, options: Lis
       headersTimeout: options.headersTimeoutMs ?? 10_000,
       requestTimeout: options.requestTimeoutMs ?? 30_000,
       keepAliveTimeout: 30_000,
+      // Node enforces the two deadlines above only when it sweeps connections, every 30 s by default; a slowloris
+      // client would then hold its socket for up to 40 s instead of 10. Sweep every second.
+      connectionsCheckingInterval: 1_000,
     },
     handler,
   );
@@ -58,8 +61,16 @@ function closeGracefully(server: Server, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => server.closeAllConnections(), graceMs);
     timer.unref();
+    // A keep-alive connection becomes idle only when its in-flight request is answered, after close() began, and
+    // close() waits for it; so answers during the drain say "Connection: close", and idle sockets are swept often.
+    server.on("request", (_req, res) => {
+      if (!res.headersSent) res.setHeader("Connection", "close");
+    });
+    const sweep = setInterval(() => server.closeIdleConnections(), 100);
+    sweep.unref();
     server.close(() => {
       clearTimeout(timer);
+      clearInterval(sweep);
       resolve();
     });
     server.closeIdleConnections();
