@@ -73,6 +73,11 @@ export interface Database {
 type PoolOptions = postgres.Options<Record<string, postgres.PostgresType>>;
 
 const REPLICA_COOL_DOWN_MS = 10_000;
+/**
+ * A replica that accepts connections but never answers (a network partition) would otherwise hold each read for the
+ * whole connect timeout; past this the read goes to the primary and the replica is skipped for the cool-down.
+ */
+const REPLICA_DEADLINE_MS = 2_000;
 const RELISTEN_DELAY_MS = 1_000;
 
 /**
@@ -112,9 +117,9 @@ export function openDatabase(options: DatabaseOptions): Database {
   const read: ReadRunner = async (query) => {
     if (replica === undefined || Date.now() < replicaDownUntil) return query(sql);
     try {
-      return await query(replica);
+      return await replicaWithin(query(replica), REPLICA_DEADLINE_MS);
     } catch (error) {
-      if (!isConnectionError(error)) throw error;
+      if (!isConnectionError(error) && !(error instanceof ReplicaTimeout)) throw error;
       // Skip the replica for a while so a dead replica does not cost a connect timeout on every read.
       replicaDownUntil = Date.now() + REPLICA_COOL_DOWN_MS;
       logger.warn({ err: error }, "read replica unavailable; reading from the primary");
@@ -210,6 +215,26 @@ export function openDatabase(options: DatabaseOptions): Database {
       await Promise.all([sql.end({ timeout: 5 }), replica?.end({ timeout: 5 })]);
     },
   };
+}
+
+/** The replica did not answer within its deadline; handled like a connection failure. */
+class ReplicaTimeout extends Error {}
+
+function replicaWithin<T>(query: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new ReplicaTimeout(`read replica gave no answer within ${ms} ms`)), ms);
+    timer.unref();
+    query.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }
 
 /**
