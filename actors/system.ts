@@ -7,7 +7,7 @@ import { start, stop as stopActor, spawn, type Ref } from "nact";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { CommunityConfig, CommunityOverrides, InstanceFilterSettings } from "../src/config/community-config.js";
-import type { FilterDefinition, FilterEvent, RoomFacts } from "../src/filters/types.js";
+import type { FilterDefinition, FilterEvent, RateKind, RateReader, RoomFacts } from "../src/filters/types.js";
 import type { Verdict } from "../src/pipeline/types.js";
 import { err, ok, type Result } from "../src/result.js";
 import { Admission } from "./admission.js";
@@ -73,6 +73,10 @@ export interface PolicyRuntimeDeps {
   readonly buckets?: { readonly communities?: number; readonly rooms?: number; readonly timeouts?: number };
   readonly runModerationJob?: (job: ModerationJob) => Promise<void>;
   readonly runWebhookJob?: (job: WebhookJob) => Promise<void>;
+  /** Cross-process rate counters (src/rate/shared-rate-counter.ts); without them the rate filters count nothing. */
+  readonly rates?: RateReader & {
+    record(communityId: string, sender: string, kind: RateKind, at: number, amount: number): void;
+  };
 }
 
 /** One check as the HTTP layer asks for it. */
@@ -193,6 +197,7 @@ export function startPolicyRuntime(deps: PolicyRuntimeDeps): PolicyRuntime {
     pool,
     clock,
     hellbans: hellbanIndex,
+    ...(deps.rates === undefined ? {} : { rates: deps.rates }),
     trust: deps.ports.trust,
     askRoomFacts: (roomId, reply) => rooms.deliver(roomId, { type: "GetRoomFacts", reply }),
     deadlineMs: deps.filterDeadlineMs ?? 4_000,
@@ -253,7 +258,10 @@ export function startPolicyRuntime(deps: PolicyRuntimeDeps): PolicyRuntime {
     await writer.flush(timeoutMs);
     writer.close();
     // Leaves first: nact's stop does not reach nested children, so each keyed supervisor stops its own.
-    await boundedWait(Promise.all([communities.stopChildren(), rooms.stopChildren(), timeouts.stopChildren()]), timeoutMs);
+    await boundedWait(
+      Promise.all([communities.stopChildren(), rooms.stopChildren(), timeouts.stopChildren()]),
+      timeoutMs,
+    );
     clock.clearAll();
     stopActor(system as Ref<unknown>);
   };
@@ -295,6 +303,8 @@ export function startPolicyRuntime(deps: PolicyRuntimeDeps): PolicyRuntime {
       if (effect.type === "hellban" && !hellbanIndex.isBanned(request.communityId, effect.sender, clock.now())) {
         tellTimeout(request.communityId, effect.sender, { type: "Hellban", minutes: effect.minutes });
       }
+      if (effect.type === "rate")
+        deps.rates?.record(request.communityId, effect.sender, effect.kind, effect.at, effect.amount);
     }
   };
 

@@ -45,6 +45,8 @@ import { startEmbeddedDatabase, type EmbeddedDatabase } from "./storage/embedded
 import { migrate } from "./storage/migrate.js";
 import { readMigrations } from "./storage/migration-files.js";
 import { createPubSub } from "./storage/pubsub.js";
+import { startSharedRateCounter } from "./rate/shared-rate-counter.js";
+import { createRateBatchesRepo } from "./storage/rate-events.repo.js";
 import { verifyEvent } from "./policy/service.js";
 import {
   createBackgroundWork,
@@ -161,7 +163,15 @@ async function start(
   });
   cleanups.push(() => integrations.stop());
 
+  const rates = startSharedRateCounter({
+    store: createRateBatchesRepo(db.sql),
+    listen: (channel, handler, options) => db.listen(channel, handler, options),
+    logger,
+    now: Date.now,
+  });
+  cleanups.push(() => rates.stop());
   const runtime = startPolicyRuntime({
+    rates,
     ports: storageRuntimePorts(repos, trust, logger),
     registry: bindFilterServices(FILTERS, integrations.filterServices),
     runModerationJob: integrations.runModerationJob,

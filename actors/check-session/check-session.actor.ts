@@ -1,5 +1,5 @@
 import { spawn, stop, type Ref } from "nact";
-import type { FilterInput, FilterOutcome, FilterServices, RoomFacts } from "../../src/filters/types.js";
+import type { FilterInput, FilterOutcome, FilterServices, RateReader, RoomFacts } from "../../src/filters/types.js";
 import type { PlannedGroup } from "../../src/pipeline/types.js";
 import { assertNever, err, type Result } from "../../src/result.js";
 import type { Clock, TimerHandle } from "../kernel/clock.js";
@@ -17,6 +17,8 @@ export interface SessionEnvironment {
   readonly pool: FilterPool;
   readonly clock: Clock;
   readonly hellbans: HellbanIndex;
+  /** Cross-process rate counters read by the frequency filters (src/rate). */
+  readonly rates?: RateReader;
   readonly trust: TrustPort;
   /** Asks the room actor for the room's learned facts. */
   readonly askRoomFacts: (roomId: string, reply: Reply<Result<RoomFacts, string>>) => void;
@@ -65,7 +67,7 @@ export function spawnCheckSession(
     pending: 0,
     deadline: undefined,
     abort: undefined,
-    services: {},
+    services: env.rates === undefined ? {} : { rates: env.rates },
     finished: false,
   };
 
@@ -104,7 +106,7 @@ export function spawnCheckSession(
         }
         if (filter.io && !state.abort) {
           state.abort = new AbortController();
-          state.services = { signal: state.abort.signal };
+          state.services = { ...state.services, signal: state.abort.signal };
         }
         runFilter(worker, filter, input, state.services, answer);
       });
@@ -137,6 +139,7 @@ export function spawnCheckSession(
       keywordTemplates: request.keywordTemplates,
       senderHellbanned: env.hellbans.isBanned(request.communityId, request.event.sender, now),
       now,
+      communityId: request.communityId,
     };
     state.pipeline = env.steps.startPipeline();
     advance(self);
