@@ -27,12 +27,18 @@ export interface StartOptions {
   readonly cwd: string;
   /** Extra node flags, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS). */
   readonly nodeArgs?: readonly string[];
+  /** Run the compiled output (`dist/src/main.js`, as the Docker image does) instead of the TypeScript sources. */
+  readonly compiled?: boolean;
   /** How long start-up may take. Default 30 s. */
   readonly timeoutMs?: number;
 }
 
 export async function startServer(options: StartOptions): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", TSX, join(ROOT, "src", "main.ts")], {
+  const entry =
+    options.compiled === true
+      ? [join(ROOT, "dist", "src", "main.js")]
+      : ["--import", TSX, join(ROOT, "src", "main.ts")];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry], {
     cwd: options.cwd,
     env: {
       PATH: process.env["PATH"] ?? "",
