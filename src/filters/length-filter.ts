@@ -4,7 +4,7 @@
  * `length_filter_max_length` UTF-8 bytes. Strictly greater: an event of exactly the limit passes.
  */
 import { HARM_SPAM_FLOODING } from "../harms/ids.js";
-import { canonicalJsonBytes, type JsonValue } from "../matrix/index.js";
+import { encodeCanonicalJson, type JsonValue } from "../matrix/index.js";
 import { eventWithoutTransientKeys } from "./event-view.js";
 import { neutral, prohibited } from "./outcome.js";
 import { utf8Length } from "./text-rules.js";
@@ -12,7 +12,8 @@ import type { FilterDefinition, FilterEvent } from "./types.js";
 
 /** UTF-8 byte length of the event's canonical JSON without its transient keys. */
 export function eventJsonLength(event: FilterEvent): number {
-  return canonicalJsonBytes(eventWithoutTransientKeys(event) as JsonValue).length;
+  // Measured without materialising a Buffer: one per checked message adds up in a spam wave.
+  return utf8Length(encodeCanonicalJson(eventWithoutTransientKeys(event) as JsonValue));
 }
 
 export const lengthFilter: FilterDefinition = {
