@@ -16,8 +16,9 @@ export function matrixErrorMiddleware(logger: Logger): Middleware {
       if (matrixError.status >= 500) {
         logger.error({ err: error, method: ctx.method, path: ctx.path }, "request failed");
       }
-      // The rest of a body that was too large or too slow is not worth reading: end the connection after answering.
-      if (matrixError.status === 408 || matrixError.status === 413) ctx.set("Connection", "close");
+      // A body too slow to arrive is not worth waiting for: end the connection after answering. (A too-large body is
+      // drained instead, bounded by the server's request timeout, so the client can read its 413 before closing.)
+      if (matrixError.status === 408) ctx.set("Connection", "close");
       ctx.status = matrixError.status;
       ctx.body = matrixError.body();
       ctx.set("Content-Type", "application/json");
