@@ -73,16 +73,45 @@ export function classifyStorageError(error: unknown, what: string): StorageError
   return undefined;
 }
 
+const TIMED_OUT: unique symbol = Symbol("timed out");
+
+/**
+ * How long one repository operation may take before its caller is told the database is unavailable. postgres.js has
+ * no client-side query timeout, and a partitioned server (connections open, nothing answering) would otherwise hold
+ * a request until TCP gives up, minutes later; decisions §5.4 wants an answer within 5 s.
+ */
+export const OPERATION_DEADLINE_MS = 4_000;
+
 /**
  * Runs one storage operation, turning expected failures into `err` and letting bugs throw. Every repository method
- * goes through here so callers only ever branch on Result values.
+ * goes through here so callers only ever branch on Result values. An operation still running after `deadlineMs` is
+ * reported `unavailable`; it is not cancelled (postgres.js cannot), so a write may still land later, which is why
+ * every write is an idempotent upsert and callers treat `unavailable` as "outcome unknown, retry".
  */
-export async function attempt<T>(what: string, run: () => Promise<T>): Promise<Result<T, StorageError>> {
+export async function attempt<T>(
+  what: string,
+  run: () => Promise<T>,
+  deadlineMs: number = OPERATION_DEADLINE_MS,
+): Promise<Result<T, StorageError>> {
+  let timer: NodeJS.Timeout | undefined;
   try {
-    return ok(await run());
+    const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
+      timer = setTimeout(() => resolve(TIMED_OUT), deadlineMs);
+      timer.unref();
+    });
+    const running = run();
+    const outcome = await Promise.race([running, deadline]);
+    if (outcome === TIMED_OUT) {
+      // The late settlement is observed so a later rejection is never reported as unhandled.
+      running.catch(() => undefined);
+      return err(storageError("unavailable", `${what}: no answer from the database within ${deadlineMs} ms`));
+    }
+    return ok(outcome);
   } catch (error) {
     const classified = classifyStorageError(error, what);
     if (classified === undefined) throw error;
     return err(classified);
+  } finally {
+    clearTimeout(timer);
   }
 }
