@@ -112,6 +112,30 @@ describe("database outage under load", { skip: clusterUnavailable() }, () => {
     assert.equal((await fetch(`${server.opsUrl}/ready`)).status, 200);
   });
 
+  it("should queue a hellban decided during an outage and write it when the database returns", async () => {
+    await world.cluster.stop("immediate");
+    try {
+      const spammer = world.peer.user("outage-spammer");
+      const spam = world.peer.event(room, { sender: spammer, content: { msgtype: "m.text", body: "spammy spam" } });
+      const refused = await timedSign(world, server, spam);
+      assert.equal(refused.status, 400, refused.body);
+      // The ban holds in memory at once, while its row waits for the database.
+      const next = world.peer.event(room, { sender: spammer, content: { msgtype: "m.text", body: "innocent" } });
+      assert.equal((await timedSign(world, server, next)).status, 400);
+      assert.equal(await metric(server, "policyserv_hellban_writes_pending"), 1);
+    } finally {
+      await world.cluster.start();
+    }
+    const written = await within(10_000, async () => {
+      const rows = await world.sql`SELECT user_id FROM hellbans WHERE user_id = ${world.peer.user("outage-spammer")}`;
+      return rows.length === 1;
+    });
+    assert.notEqual(written, undefined, "the queued hellban is written when the database returns");
+    assert.equal(await metric(server, "policyserv_hellban_writes_pending"), 0);
+    const all = await world.sql<{ user_id: string }[]>`SELECT user_id FROM hellbans`;
+    assert.deepEqual(all.map((r) => r.user_id), [world.peer.user("outage-spammer")], "only the spammer is banned");
+  });
+
   it("should answer what truly needs the database with 503 M_UNAVAILABLE within 5 s", async () => {
     await world.cluster.stop("fast");
     try {
