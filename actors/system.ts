@@ -216,6 +216,7 @@ export function startPolicyRuntime(deps: PolicyRuntimeDeps): PolicyRuntime {
     logger,
     onCrashCounted,
     planCache: new Map(),
+    crashWindows: new Map(),
   };
   const communities = spawnKeyedSupervisor<CommunityCommand>({
     parent: system,

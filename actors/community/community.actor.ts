@@ -10,7 +10,8 @@ import { tell } from "../kernel/tell.js";
 import type { PipelineSteps } from "../pipeline-steps.js";
 import type { CommunityConfigPort, KeywordTemplatePort } from "../ports.js";
 import type { CommunityCommand } from "./community.protocol.js";
-import { communitySupervision } from "./community.supervision.js";
+import { crashLooping, type CrashWindow } from "../kernel/supervision.js";
+import { COMMUNITY_CRASH_WINDOW_MS, COMMUNITY_MAX_CRASHES, communitySupervision } from "./community.supervision.js";
 
 /** Result of loading a community from the store; internal to this actor. */
 type ConfigLoaded = {
@@ -46,6 +47,11 @@ export interface CommunityEnvironment {
    * because defaults, instance settings and registry are fixed for the runtime's life.
    */
   readonly planCache: Map<string, { readonly config: CommunityConfig; readonly plan: FilterPlan }>;
+  /**
+   * Crash-damping windows by community ID, shared by successive actors of one community so a crash loop stays
+   * damped across respawns. Holds only communities that crashed; an expired window is dropped on the next spawn.
+   */
+  readonly crashWindows?: Map<string, CrashWindow>;
 }
 
 /** Bound on distinct override sets cached; past it the cache starts over (it is only a sharing optimisation). */
@@ -73,6 +79,9 @@ export function spawnCommunity(parent: Ref<unknown>, name: string, communityId: 
   let generation = 0;
   let sessions = 0;
   let self: Ref<CommunityMessage> | undefined;
+  const window = crashWindowOf(env, communityId);
+  const quarantined = (): boolean => crashLooping(window, COMMUNITY_MAX_CRASHES, COMMUNITY_CRASH_WINDOW_MS, Date.now());
+  const quarantineReason = "community actor keeps crashing; its checks resume when the crash window ends";
 
   const load = (): Status => {
     const gen = ++generation;
@@ -132,6 +141,10 @@ export function spawnCommunity(parent: Ref<unknown>, name: string, communityId: 
           runCheck(status, msg);
           return status;
         }
+        if (status.kind !== "loading" && quarantined()) {
+          msg.reply({ type: "unavailable", reason: quarantineReason });
+          return status;
+        }
         queued.push(msg);
         // An unknown or failed community is retried on the next check: it may have been created, or the store is back.
         return status.kind === "loading" ? status : load();
@@ -151,11 +164,12 @@ export function spawnCommunity(parent: Ref<unknown>, name: string, communityId: 
   };
 
   const ref = spawn(parent, handle, name, {
-    initialStateFunc: (ctx) => {
+    initialStateFunc: (ctx): Status => {
       self = ctx.self as Ref<CommunityMessage>;
-      return load();
+      // A community respawned inside its crash window does not rebuild (that is what crashed); checks get answers.
+      return quarantined() ? { kind: "failed", reason: quarantineReason } : load();
     },
-    onCrash: communitySupervision(env.logger, env.onCrashCounted, communityId),
+    onCrash: communitySupervision(env.logger, env.onCrashCounted, communityId, window),
     afterStop: () => {
       const reason = "community actor stopped";
       for (const w of reloadWaiters.splice(0)) w(err(reason));
@@ -163,6 +177,16 @@ export function spawnCommunity(parent: Ref<unknown>, name: string, communityId: 
     },
   });
   return ref;
+}
+
+function crashWindowOf(env: CommunityEnvironment, communityId: string): CrashWindow {
+  const windows = env.crashWindows;
+  if (windows === undefined) return { start: 0, crashes: 0 };
+  const existing = windows.get(communityId);
+  if (existing !== undefined && Date.now() - existing.start <= COMMUNITY_CRASH_WINDOW_MS) return existing;
+  const fresh = { start: 0, crashes: 0 };
+  windows.set(communityId, fresh);
+  return fresh;
 }
 
 async function loadCommunity(env: CommunityEnvironment, communityId: string): Promise<Result<LoadedCommunity | undefined, string>> {

@@ -24,6 +24,22 @@ export interface SupervisionOptions<Msg> {
   readonly maxCrashes?: number;
   readonly windowMs?: number;
   readonly now?: () => number;
+  /** The damping window; pass one that outlives the actor (see CrashWindow). Default: the policy's own. */
+  readonly window?: CrashWindow;
+}
+
+/**
+ * A crash-damping window. Owned by the caller when it must outlive one actor: a keyed child that is stopped for
+ * crash-looping is spawned again by its next message, and a window that died with it would let the loop spin.
+ */
+export interface CrashWindow {
+  start: number;
+  crashes: number;
+}
+
+/** Whether `window` has seen more than `maxCrashes` crashes within the last `windowMs` (the actor is quarantined). */
+export function crashLooping(window: CrashWindow, maxCrashes: number, windowMs: number, now: number): boolean {
+  return window.crashes > maxCrashes && now - window.start <= windowMs;
 }
 
 /** The subset of nact's supervision context we read (its decisions are symbols). */
@@ -39,22 +55,22 @@ export function supervisionPolicy<Msg>(options: SupervisionOptions<Msg>) {
   const maxCrashes = options.maxCrashes ?? 10;
   const windowMs = options.windowMs ?? 10_000;
   const now = options.now ?? Date.now;
-  let windowStart = 0;
-  let crashes = 0;
+  const window = options.window ?? { start: 0, crashes: 0 };
   return (msg: Msg | undefined, error: unknown, ctx: unknown): symbol => {
     const decisions = ctx as DecisionContext;
     let decision: CrashDecision;
     try {
       const t = now();
-      if (t - windowStart > windowMs) {
-        windowStart = t;
-        crashes = 0;
+      if (t - window.start > windowMs) {
+        window.start = t;
+        window.crashes = 0;
       }
-      crashes++;
+      window.crashes++;
+      const crashes = window.crashes;
       options.onCrashCounted?.(options.kind);
       decision = crashes > maxCrashes ? "stop" : options.decide({ msg, error, recentCrashes: crashes });
       options.logger.error(
-        { ...options.bindings, err: error, actorKind: options.kind, decision, recentCrashes: crashes, msgType: messageType(msg) },
+        { ...options.bindings, err: error, actorKind: options.kind, decision, recentCrashes: window.crashes, msgType: messageType(msg) },
         "actor crashed",
       );
     } catch {
