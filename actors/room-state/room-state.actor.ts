@@ -77,10 +77,13 @@ export function spawnRoomState(parent: Ref<unknown>, name: string, roomId: strin
 
   const startLoad = (self: Ref<RoomMessage>, waiters: Reply<Result<RoomFacts, string>>[]): RoomState => {
     const gen = ++generation;
-    env.store.load(roomId).then(
-      (result) => tell(self, { type: "FactsLoaded", generation: gen, result }),
-      (error: unknown) => tell(self, { type: "FactsLoaded", generation: gen, result: err(String(error)) }),
-    );
+    // A port that throws instead of rejecting is still a failed load for its waiters, not a crash that loses them.
+    Promise.resolve()
+      .then(() => env.store.load(roomId))
+      .then(
+        (result) => tell(self, { type: "FactsLoaded", generation: gen, result }),
+        (error: unknown) => tell(self, { type: "FactsLoaded", generation: gen, result: err(String(error)) }),
+      );
     return { kind: "loading", generation: gen, waiters };
   };
 

@@ -44,7 +44,7 @@ describe("supervision under sustained faults", () => {
   });
 
   it("should answer every check while room state loads throw, and recover when they stop", async () => {
-    const { runtime, ports, metrics } = startTestRuntime([spamWordFilter()]);
+    const { runtime, ports } = startTestRuntime([spamWordFilter()]);
     try {
       const load = ports.rooms.load.bind(ports.rooms);
       let throwing = true;
@@ -58,11 +58,9 @@ describe("supervision under sustained faults", () => {
           runtime.checkEvent({ communityId: "c1", event: messageEvent(`r${i}`, { eventId: `$r${i}` }) }),
         ),
       );
-      // Answered, within the 5 s bound on any check (decisions §5.4), even though the room actor never replied.
-      for (const outcome of outcomes) assert.ok(outcome.type === "unavailable" || outcome.type === "verdict", outcome.type);
-      assert.ok(Date.now() - started < 5_500, `answers took ${Date.now() - started} ms`);
-      const series = (await metrics.getSingleMetric("policyserv_actor_crashes_total")?.get())?.values ?? [];
-      assert.ok(series.reduce((sum, v) => sum + v.value, 0) > 0, "the room actor's crashes are counted");
+      // A throwing store is a failed load: every waiting check is answered at once, none waits for a deadline.
+      for (const outcome of outcomes) assert.equal(outcome.type, "unavailable");
+      assert.ok(Date.now() - started < 1_000, `answers took ${Date.now() - started} ms`);
       throwing = false;
       const recovered = await runtime.checkEvent({ communityId: "c1", event: messageEvent("fine", { eventId: "$fine" }) });
       assert.equal(recovered.type, "verdict");
