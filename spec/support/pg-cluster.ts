@@ -3,7 +3,7 @@
  * and stopped and started again at will (an outage the shared server on 5432 must never suffer). The binaries are
  * PostgreSQL's own (initdb, pg_ctl); as root they run as the `postgres` user, because the server refuses root.
  */
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -104,6 +104,19 @@ export async function startPgCluster(): Promise<PgCluster> {
     running = false;
   };
   await start();
+  // A test process that dies without `destroy` (a crash, a timeout kill) must not leave a postmaster running.
+  const stopOnExit = (): void => {
+    if (!running) return void rmSync(root, { recursive: true, force: true });
+    const args = ["-D", dataDir, "-m", "immediate", "-w", "stop"];
+    try {
+      if (asRoot) execFileSync("runuser", ["-u", "postgres", "--", join(bin, "pg_ctl"), ...args], { stdio: "ignore" });
+      else execFileSync(join(bin, "pg_ctl"), args, { stdio: "ignore" });
+    } catch {
+      // Best effort: the folder is in the temporary directory either way.
+    }
+    rmSync(root, { recursive: true, force: true });
+  };
+  process.once("exit", stopOnExit);
 
   const url = (name: string): string => `postgres://postgres@127.0.0.1:${port}/${name}`;
   return {
@@ -126,6 +139,7 @@ export async function startPgCluster(): Promise<PgCluster> {
     stop,
     start,
     async destroy() {
+      process.off("exit", stopOnExit);
       await stop("immediate").catch(() => undefined);
       rmSync(root, { recursive: true, force: true });
     },
