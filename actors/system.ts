@@ -99,6 +99,11 @@ export type CheckOutcome =
 
 export interface PolicyRuntime {
   checkEvent(request: CheckRequest): Promise<CheckOutcome>;
+  /**
+   * Starts looking up the stored verdict of an event that is about to be checked, so the database round trip
+   * overlaps the caller's own work (signature verification). Optional to call; a later checkEvent uses the answer.
+   */
+  prefetchVerdict(eventId: string): void;
   /** Rebuilds a community's config and plan from the store (config changed here or announced by NOTIFY). */
   reloadCommunity(communityId: string): Promise<Result<void, string>>;
   /** Replaces a room's learned facts (and saves them). */
@@ -309,11 +314,33 @@ export function startPolicyRuntime(deps: PolicyRuntimeDeps): PolicyRuntime {
     }
   };
 
+  // Look-ups started by prefetchVerdict, taken by the next check of that event. Bounded: an entry nobody takes
+  // (the request was refused after parsing) is dropped after a few seconds or when the map is full.
+  const prefetched = new Map<
+    string,
+    { readonly lookup: Promise<Result<Verdict | undefined, string>>; readonly at: number }
+  >();
+  const PREFETCH_LIMIT = 10_000;
+  const PREFETCH_TTL_MS = 5_000;
+  const prefetchVerdict = (eventId: string): void => {
+    if (stopping || prefetched.has(eventId) || inFlight.has(eventId) || writer.pending(eventId)) return;
+    const now = clock.now();
+    if (prefetched.size >= PREFETCH_LIMIT) {
+      for (const [id, entry] of prefetched) {
+        if (now - entry.at < PREFETCH_TTL_MS && prefetched.size < PREFETCH_LIMIT) break;
+        prefetched.delete(id);
+      }
+    }
+    prefetched.set(eventId, { lookup: deps.ports.verdicts.get(eventId), at: now });
+  };
+
   const runCheck = async (request: CheckRequest): Promise<CheckOutcome> => {
     const eventId = request.event.eventId;
     const unwritten = writer.pending(eventId);
     if (unwritten) return { type: "verdict", verdict: unwritten, cached: true };
-    const stored = await deps.ports.verdicts.get(eventId);
+    const prefetch = prefetched.get(eventId);
+    prefetched.delete(eventId);
+    const stored = await (prefetch?.lookup ?? deps.ports.verdicts.get(eventId));
     if (stored.ok && stored.value) return { type: "verdict", verdict: stored.value, cached: true };
     if (!stored.ok) logger.warn({ reason: stored.error }, "stored verdict lookup failed; checking afresh");
     const admitted = admission.acquire();
@@ -340,6 +367,7 @@ export function startPolicyRuntime(deps: PolicyRuntimeDeps): PolicyRuntime {
     ready,
     moderation,
     webhooks,
+    prefetchVerdict,
     checkEvent(request) {
       if (stopping) return Promise.resolve({ type: "unavailable", reason: "the runtime is shutting down" });
       const eventId = request.event.eventId;

@@ -24,7 +24,7 @@ import { withDeadline } from "./with-deadline.js";
 const WRITE_RETRY = { maxWaitMs: 30_000, intervalMs: 250 } as const;
 /** A stored-verdict lookup is an optimisation; past this the check runs afresh rather than wait for the database. */
 const VERDICT_LOOKUP_MS = 1_000;
-const BATCH = { maxBatch: 200, maxInFlight: 4 } as const;
+const BATCH = { maxBatch: 500, maxInFlight: 1 } as const;
 
 export interface RuntimeHellban {
   readonly communityId: string;

@@ -13,7 +13,12 @@ export type PolicyDecision =
   /** Refused before filters: invalid sender, missing or bad signature, content hash mismatch. */
   | { readonly kind: "refused"; readonly reason: RefusalReason; readonly message: string }
   /** The filters ran (or a stored verdict was found). */
-  | { readonly kind: "verdict"; readonly eventId: string; readonly verdict: Verdict; readonly signatures?: SignaturesMap }
+  | {
+      readonly kind: "verdict";
+      readonly eventId: string;
+      readonly verdict: Verdict;
+      readonly signatures?: SignaturesMap;
+    }
   /** Admission control turned the check away. */
   | { readonly kind: "overloaded" }
   /** Something the answer needs (the database, the keyring) is unreachable right now. */
@@ -62,7 +67,11 @@ export function policyResponse(endpoint: PolicyEndpoint, decision: PolicyDecisio
   }
 }
 
-function verdictResponse(endpoint: PolicyEndpoint, verdict: Verdict, signatures: SignaturesMap | undefined): PolicyResponse {
+function verdictResponse(
+  endpoint: PolicyEndpoint,
+  verdict: Verdict,
+  signatures: SignaturesMap | undefined,
+): PolicyResponse {
   if (verdict.failure !== undefined) {
     if (endpoint === "check") return matrixError(500, "M_UNKNOWN", "Unable to complete event scan");
     if (endpoint === "sign_unstable") return { status: 200, body: {} };
@@ -83,6 +92,11 @@ function verdictResponse(endpoint: PolicyEndpoint, verdict: Verdict, signatures:
   return { status: 200, body: signatures };
 }
 
-function matrixError(status: number, errcode: string, error: string, extra: Record<string, unknown> = {}): PolicyResponse {
+function matrixError(
+  status: number,
+  errcode: string,
+  error: string,
+  extra: Record<string, unknown> = {},
+): PolicyResponse {
   return { status, body: { ...extra, errcode, error } };
 }

@@ -25,5 +25,11 @@ export type CheckOutcome =
 
 /** Runs (or recalls) the community's filters for one event. */
 export interface EventChecker {
-  checkEvent(request: { readonly event: FilterEvent; readonly communityId: string; readonly roomFacts?: RoomFacts }): Promise<CheckOutcome>;
+  /** Optional: start the stored-verdict look-up early, so it overlaps signature verification. */
+  prefetchVerdict?(eventId: string): void;
+  checkEvent(request: {
+    readonly event: FilterEvent;
+    readonly communityId: string;
+    readonly roomFacts?: RoomFacts;
+  }): Promise<CheckOutcome>;
 }

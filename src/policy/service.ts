@@ -38,6 +38,8 @@ export type VerifiedEvent =
 export async function verifyEvent(
   json: JsonValue,
   deps: Pick<PolicyServiceDeps, "rooms" | "getKey">,
+  /** Called once the event parsed and its hash matched, before the (slower) signature check. */
+  onParsed?: (pdu: Pdu) => void,
 ): Promise<VerifiedEvent> {
   if (!isJsonObject(json)) return { kind: "invalid_pdu", message: "The request body must be a JSON object (a PDU)" };
   const roomId = json["room_id"];
@@ -56,6 +58,7 @@ export async function verifyEvent(
     // Our signature covers the redacted event, which keeps `hashes`: signing it would approve content never scanned.
     return { kind: "refused", reason: "content_hash", message: "Content hash does not match the event content" };
   }
+  onParsed?.(pdu);
   const signatures = await verifyPduSignatures(pdu, deps.getKey);
   if (!signatures.ok) {
     const reason = signatures.error.reason === "invalid_sender" ? "invalid_sender" : "signature";
@@ -73,7 +76,7 @@ export async function decidePolicy(
   request: { readonly sign: boolean; readonly origin: string },
   deps: PolicyServiceDeps,
 ): Promise<PolicyDecision> {
-  const verified = await verifyEvent(json, deps);
+  const verified = await verifyEvent(json, deps, (pdu) => deps.checker.prefetchVerdict?.(pdu.eventId));
   if (verified.kind !== "ok") return verified;
   const { pdu, room } = verified;
   const event = toFilterEvent({
