@@ -79,14 +79,7 @@ async function main(): Promise<void> {
   const server = await startServer({
     cwd: workdir,
     env: {
-      PS_DATABASE: database.url,
-      PS_HOMESERVER_NAME: SERVER_NAME,
-      PS_FEDERATION_HOST_OVERRIDES: peer.override,
-      PS_DIRECT_KEY_FETCHING: "true",
-      PS_KEY_QUERY_SERVER: `${peer.serverName},${peer.key.keyId},${peer.key.publicKeyBase64}`,
-      PS_TRUSTED_ORIGINS: "",
-      PS_JOIN_SERVER: peer.serverName,
-      PS_API_KEY: API_KEY,
+      ...peer.serverEnv(database.url, { serverName: SERVER_NAME, apiKey: API_KEY }),
       PS_PROCESSING_POOL_SIZE: "256",
     },
     // BENCH_CPU_PROFILE=dir writes the server's CPU profile there on exit (open it in Chrome DevTools).

@@ -40,16 +40,8 @@ describe(
     let workdir: string;
     let room: PeerRoom;
 
-    const env = (): Record<string, string> => ({
-      PS_DATABASE: database.url,
-      PS_HOMESERVER_NAME: SERVER_NAME,
-      PS_FEDERATION_HOST_OVERRIDES: peer.override,
-      PS_DIRECT_KEY_FETCHING: "true",
-      PS_KEY_QUERY_SERVER: `${peer.serverName},${peer.key.keyId},${peer.key.publicKeyBase64}`,
-      PS_TRUSTED_ORIGINS: "",
-      PS_JOIN_SERVER: peer.serverName,
-      PS_API_KEY: API_KEY,
-    });
+    const env = (): Record<string, string> =>
+      peer.serverEnv(database.url, { serverName: SERVER_NAME, apiKey: API_KEY });
 
     const admin = (server: ServerProcess, method: string, path: string, body?: unknown): Promise<Response> =>
       fetch(`${server.url}${path}`, {
@@ -58,7 +50,10 @@ describe(
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
 
-    const sign = async (server: ServerProcess, pdu: JsonObject): Promise<{ status: number; body: Record<string, unknown> }> => {
+    const sign = async (
+      server: ServerProcess,
+      pdu: JsonObject,
+    ): Promise<{ status: number; body: Record<string, unknown> }> => {
       const res = await peer.call(server.url, "POST", STABLE, pdu);
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };
     };
@@ -114,7 +109,15 @@ describe(
     it("another sender is not limited by the first one's events", WIRING, async () => {
       const pdu = peer.event(room, { sender: peer.user("bob"), content: { msgtype: "m.text", body: "hi from bob" } });
       assert.equal((await sign(second, pdu)).status, 200);
-      assert.equal((await sign(first, peer.event(room, { sender: peer.user("bob"), content: { msgtype: "m.text", body: "again" } }))).status, 200);
+      assert.equal(
+        (
+          await sign(
+            first,
+            peer.event(room, { sender: peer.user("bob"), content: { msgtype: "m.text", body: "again" } }),
+          )
+        ).status,
+        200,
+      );
     });
 
     it("the rows each process wrote are in the shared table", WIRING, async () => {

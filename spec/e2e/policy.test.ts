@@ -38,16 +38,7 @@ describe("policy endpoints end to end", { skip: available ? false : "needs a rea
   let eventKey: string;
   const rooms: Record<string, PeerRoom> = {};
 
-  const env = (): Record<string, string> => ({
-    PS_DATABASE: database.url,
-    PS_HOMESERVER_NAME: SERVER_NAME,
-    PS_FEDERATION_HOST_OVERRIDES: peer.override,
-    PS_DIRECT_KEY_FETCHING: "true",
-    PS_KEY_QUERY_SERVER: `${peer.serverName},${peer.key.keyId},${peer.key.publicKeyBase64}`,
-    PS_TRUSTED_ORIGINS: "",
-    PS_JOIN_SERVER: peer.serverName,
-    PS_API_KEY: API_KEY,
-  });
+  const env = (): Record<string, string> => peer.serverEnv(database.url, { serverName: SERVER_NAME, apiKey: API_KEY });
 
   const admin = (method: string, path: string, body?: unknown): Promise<Response> =>
     fetch(`${server.url}${path}`, {

@@ -45,14 +45,7 @@ export async function createWorld(): Promise<FaultWorld> {
   const sql = postgres(databaseUrl, { max: 2, connect_timeout: 2, onnotice: () => undefined });
   const servers: ServerProcess[] = [];
   const env = (extra: Record<string, string> = {}): Record<string, string> => ({
-    PS_DATABASE: databaseUrl,
-    PS_HOMESERVER_NAME: SERVER_NAME,
-    PS_FEDERATION_HOST_OVERRIDES: peer.override,
-    PS_DIRECT_KEY_FETCHING: "true",
-    PS_KEY_QUERY_SERVER: `${peer.serverName},${peer.key.keyId},${peer.key.publicKeyBase64}`,
-    PS_TRUSTED_ORIGINS: "",
-    PS_JOIN_SERVER: peer.serverName,
-    PS_API_KEY: API_KEY,
+    ...peer.serverEnv(databaseUrl, { serverName: SERVER_NAME, apiKey: API_KEY }),
     ...extra,
   });
   return {
@@ -140,7 +133,8 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 export async function metric(server: ServerProcess, name: string): Promise<number | undefined> {
   const text = await (await fetch(`${server.opsUrl}/metrics`)).text();
   for (const line of text.split("\n")) {
-    if (line.startsWith(name + " ") || line.startsWith(name + "{")) return Number(line.slice(line.lastIndexOf(" ") + 1));
+    if (line.startsWith(name + " ") || line.startsWith(name + "{"))
+      return Number(line.slice(line.lastIndexOf(" ") + 1));
   }
   return undefined;
 }

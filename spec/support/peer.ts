@@ -39,6 +39,26 @@ export class Peer {
     return `${this.serverName}=${this.hs.url}`;
   }
 
+  /**
+   * The environment of a policy server whose federation, key look-ups and joins go to this peer on loopback:
+   * host override, direct key fetching with this peer as the pinned notary, joins through it, no trusted origins.
+   */
+  serverEnv(
+    databaseUrl: string,
+    options: { readonly serverName: string; readonly apiKey: string },
+  ): Record<string, string> {
+    return {
+      PS_DATABASE: databaseUrl,
+      PS_HOMESERVER_NAME: options.serverName,
+      PS_FEDERATION_HOST_OVERRIDES: this.override,
+      PS_DIRECT_KEY_FETCHING: "true",
+      PS_KEY_QUERY_SERVER: `${this.serverName},${this.key.keyId},${this.key.publicKeyBase64}`,
+      PS_TRUSTED_ORIGINS: "",
+      PS_JOIN_SERVER: this.serverName,
+      PS_API_KEY: options.apiKey,
+    };
+  }
+
   user(localpart: string): string {
     return `@${localpart}:${this.serverName}`;
   }
