@@ -13,6 +13,7 @@ import { err, ok, type Result } from "../result.js";
 import type { Repositories } from "../storage/repositories.js";
 import type { StorageError } from "../storage/storage-error.js";
 import type { StoredVerdict } from "../storage/verdicts.repo.js";
+import { saveRoomFacts } from "../rooms/save-learned.js";
 import { createBatcher } from "./batcher.js";
 import { retryWhileUnavailable } from "./await-database.js";
 import { withDeadline } from "./with-deadline.js";
@@ -156,22 +157,7 @@ export function storageRuntimePorts(repos: Repositories, trust: TrustCache, logg
           creators: creatorIds(creators.value),
         });
       },
-      async save(roomId: string, facts: RoomFacts): Promise<Result<void, string>> {
-        const members = await repos.roomState.replaceDisplaynames(
-          roomId,
-          facts.members.map((m) => ({ userId: m.userId, displayname: m.displayName })),
-        );
-        if (!members.ok) return err(members.error.message);
-        if (facts.powerLevels !== undefined) {
-          const saved = await repos.trustData.put("power_levels", roomId, facts.powerLevels);
-          if (!saved.ok) return err(saved.error.message);
-        }
-        if (facts.creators !== undefined) {
-          const saved = await repos.trustData.put("creator", roomId, { creator_user_ids: facts.creators });
-          if (!saved.ok) return err(saved.error.message);
-        }
-        return ok(undefined);
-      },
+      save: (roomId: string, facts: RoomFacts): Promise<Result<void, string>> => saveRoomFacts(repos, roomId, facts),
     },
     hellbans: {
       async ban(

@@ -1,4 +1,5 @@
-import { err, ok } from "../result.js";
+import type { RoomFacts } from "../filters/types.js";
+import { err, ok, type Result } from "../result.js";
 import type { RoomStateRepo } from "../storage/room-state.repo.js";
 import type { TrustDataRepo } from "../storage/trust-data.repo.js";
 import type { OnLearned } from "./ports.js";
@@ -10,25 +11,44 @@ import type { OnLearned } from "./ports.js";
  * prefer the actor runtime's `learnRoomState` for the facts, which also refreshes the room actor's memory; the
  * ban rules always go to `roomState` (only the policy-list filter reads them, through its own cache).
  */
-export function saveLearnedState(repos: { readonly roomState: RoomStateRepo; readonly trustData: TrustDataRepo }): OnLearned {
+export function saveLearnedState(repos: {
+  readonly roomState: RoomStateRepo;
+  readonly trustData: TrustDataRepo;
+}): OnLearned {
   return async (roomId, facts, banRules) => {
-    const members = await repos.roomState.replaceDisplaynames(
-      roomId,
-      facts.members.map((m) => ({ userId: m.userId, displayname: m.displayName })),
-    );
-    if (!members.ok) return err(members.error.message);
+    const saved = await saveRoomFacts(repos, roomId, facts);
+    if (!saved.ok) return saved;
     const rules = await repos.roomState.replaceBanRules(roomId, banRules);
-    if (!rules.ok) return err(rules.error.message);
-    if (facts.powerLevels !== undefined) {
-      const saved = await repos.trustData.put("power_levels", roomId, facts.powerLevels);
-      if (!saved.ok) return err(saved.error.message);
-    }
-    if (facts.creators !== undefined) {
-      const saved = await repos.trustData.put("creator", roomId, { creator_user_ids: facts.creators });
-      if (!saved.ok) return err(saved.error.message);
-    }
-    return ok(undefined);
+    return rules.ok ? ok(undefined) : err(rules.error.message);
   };
+}
+
+/**
+ * Stores a room's learned facts in upstream's layout: display names replaced wholesale, power levels and (v12)
+ * creators in `trust_data`. Facts that were not learned leave what is stored untouched.
+ */
+export async function saveRoomFacts(
+  repos: {
+    readonly roomState: Pick<RoomStateRepo, "replaceDisplaynames">;
+    readonly trustData: Pick<TrustDataRepo, "put">;
+  },
+  roomId: string,
+  facts: RoomFacts,
+): Promise<Result<void, string>> {
+  const members = await repos.roomState.replaceDisplaynames(
+    roomId,
+    facts.members.map((m) => ({ userId: m.userId, displayname: m.displayName })),
+  );
+  if (!members.ok) return err(members.error.message);
+  if (facts.powerLevels !== undefined) {
+    const saved = await repos.trustData.put("power_levels", roomId, facts.powerLevels);
+    if (!saved.ok) return err(saved.error.message);
+  }
+  if (facts.creators !== undefined) {
+    const saved = await repos.trustData.put("creator", roomId, { creator_user_ids: facts.creators });
+    if (!saved.ok) return err(saved.error.message);
+  }
+  return ok(undefined);
 }
 
 /**
