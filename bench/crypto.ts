@@ -93,23 +93,40 @@ async function measureAsync(total: number, inFlight: number, fn: () => Promise<u
 }
 
 function line(label: string, rate: number): void {
-  console.log(`${label.padEnd(44)} ${Math.round(rate).toLocaleString("en-US").padStart(10)} /s  ${(1e6 / rate).toFixed(1).padStart(8)} µs/op`);
+  console.log(
+    `${label.padEnd(44)} ${Math.round(rate).toLocaleString("en-US").padStart(10)} /s  ${(1e6 / rate).toFixed(1).padStart(8)} µs/op`,
+  );
 }
 
-console.log(`event: ${Buffer.byteLength(encodeCanonicalJson(event))} bytes canonical, room version 11; median of ${RUNS} runs\n`);
+console.log(
+  `event: ${Buffer.byteLength(encodeCanonicalJson(event))} bytes canonical, room version 11; median of ${RUNS} runs\n`,
+);
 
 const verifySync = measureSync(3000, () => {
   if (!verifyJsonSignature(signed, "example.org", key.keyId, verifyKey)) throw new Error("verification failed");
 });
 line("verifyJsonSignature (sync)", verifySync);
 const verifyAsync = await measureAsync(6000, IN_FLIGHT, async () => {
-  if (!(await verifyJsonSignatureAsync(signed, "example.org", key.keyId, verifyKey))) throw new Error("verification failed");
+  if (!(await verifyJsonSignatureAsync(signed, "example.org", key.keyId, verifyKey)))
+    throw new Error("verification failed");
 });
 line(`verifyJsonSignatureAsync (${IN_FLIGHT} in flight)`, verifyAsync);
-line("signatureOf (sign)", measureSync(5000, () => signatureOf(event, key)));
-line("encodeCanonicalJson (1 KiB event)", measureSync(20000, () => encodeCanonicalJson(event)));
-line("computeEventId (redact + canonical + sha256)", measureSync(20000, () => computeEventId(event, roomVersion)));
-line("parseStrictJson (1 KiB event text)", measureSync(20000, () => parseStrictJson(eventText)));
+line(
+  "signatureOf (sign)",
+  measureSync(5000, () => signatureOf(event, key)),
+);
+line(
+  "encodeCanonicalJson (1 KiB event)",
+  measureSync(20000, () => encodeCanonicalJson(event)),
+);
+line(
+  "computeEventId (redact + canonical + sha256)",
+  measureSync(20000, () => computeEventId(event, roomVersion)),
+);
+line(
+  "parseStrictJson (1 KiB event text)",
+  measureSync(20000, () => parseStrictJson(eventText)),
+);
 
 const faster = verifyAsync > verifySync ? "async (thread pool)" : "sync";
 console.log(

@@ -14,33 +14,24 @@ import postgres from "postgres";
 import { pino } from "pino";
 import { toFilterEvent } from "../src/filters/event-view.js";
 import { FILTERS } from "../src/filters/registry.js";
-import type { FilterInput, FilterServices, RoomFacts } from "../src/filters/types.js";
+import type { FilterInput, FilterServices } from "../src/filters/types.js";
 import { evaluateEvent } from "../src/pipeline/evaluate.js";
 import { buildFilterPlan } from "../src/pipeline/plan.js";
 import type { Verdict } from "../src/pipeline/types.js";
-import { startSharedRateCounter, type RateCounterStore, type RateListen, type SharedRateCounter } from "../src/rate/shared-rate-counter.js";
+import {
+  startSharedRateCounter,
+  type RateCounterStore,
+  type RateListen,
+  type SharedRateCounter,
+} from "../src/rate/shared-rate-counter.js";
 import { ok } from "../src/result.js";
 import { openDatabase, type Database } from "../src/storage/database.js";
 import { migrate } from "../src/storage/migrate.js";
 import { defaultMigrationsDirectory, readMigrations } from "../src/storage/migration-files.js";
 import { createRateBatchesRepo } from "../src/storage/rate-events.repo.js";
-import { BENCH_CONFIG, typicalMessagePdu } from "./pipeline-functions.js";
+import { BENCH_CONFIG, BENCH_INSTANCE, BENCH_ROOM, typicalMessagePdu } from "./pipeline-functions.js";
 
 const silent = pino({ level: "silent" });
-const INSTANCE = {
-  homeserverName: "policy.example",
-  joinLocalpart: "policyserv",
-  mjolnirFilterRoomId: "!policies:example.org",
-  openaiFilterApiKey: "",
-  openaiFilterAllowedRoomIds: [],
-  hmaApiUrl: "",
-  hmaApiKey: "",
-};
-const ROOM: RoomFacts = {
-  members: Array.from({ length: 200 }, (_, i) => ({ userId: `@user${i}:example.org`, displayName: `User Number ${i}` })),
-  powerLevels: undefined,
-  creators: undefined,
-};
 // High enough that nothing fires: the figure is for the path every legitimate message takes.
 const WITH_FREQUENCY = { ...BENCH_CONFIG, frequency_filter_rate_limit: 100 };
 const WITH_BOTH = { ...WITH_FREQUENCY, mention_frequency_filter_rate_limit: 100 };
@@ -113,7 +104,7 @@ async function run(
   config: typeof BENCH_CONFIG,
   counter: SharedRateCounter | undefined,
 ): Promise<number> {
-  const plan = buildFilterPlan(FILTERS, config, INSTANCE);
+  const plan = buildFilterPlan(FILTERS, config, BENCH_INSTANCE);
   const services: FilterServices = counter === undefined ? {} : { rates: counter };
   const template = typicalMessagePdu();
   const text = JSON.stringify(template);
@@ -123,8 +114,8 @@ async function run(
     return {
       event: toFilterEvent({ pdu, eventId: `$e${i}`, roomVersion: "10" }),
       config,
-      instance: INSTANCE,
-      room: ROOM,
+      instance: BENCH_INSTANCE,
+      room: BENCH_ROOM,
       banRules: [],
       muninnServers: new Set(["example.org"]),
       keywordTemplates: new Map(),
@@ -172,8 +163,12 @@ await backend.close();
 const base = median(without);
 const line = (label: string, figure: number): string =>
   `  ${label.padEnd(44)} ${figure.toFixed(0).padStart(7)} checks/s  ${(1e6 / figure).toFixed(1).padStart(6)} µs/check` +
-  (figure === base ? "" : `  ratio ${(figure / base).toFixed(3)} (${((1 - figure / base) * 100).toFixed(1)}% slower; target < 20%)`);
-console.log(`rate counting: ${n} checks per run, 5 runs each (median), ${senders} senders, counter on ${backend.label}`);
+  (figure === base
+    ? ""
+    : `  ratio ${(figure / base).toFixed(3)} (${((1 - figure / base) * 100).toFixed(1)}% slower; target < 20%)`);
+console.log(
+  `rate counting: ${n} checks per run, 5 runs each (median), ${senders} senders, counter on ${backend.label}`,
+);
 console.log(line("default filter set", base));
 console.log(line("+ frequency filter (cross-process counter)", median(frequencyOnly)));
 console.log(line("+ mention-frequency filter too", median(both)));

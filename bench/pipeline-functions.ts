@@ -9,59 +9,23 @@ import { toFilterEvent } from "../src/filters/event-view.js";
 import { FILTERS } from "../src/filters/registry.js";
 import type { FilterInput, RoomFacts } from "../src/filters/types.js";
 import { evaluateEvent } from "../src/pipeline/evaluate.js";
+import { instanceFilterSettings } from "../src/config/layering.js";
+import { loadConfig } from "../src/config/load.js";
 import { buildFilterPlan } from "../src/pipeline/plan.js";
 
-/** Upstream's instance defaults (filters.md §4.4): the filter set every community gets unless it overrides. */
-export const BENCH_CONFIG: CommunityConfig = {
-  keyword_filter_keywords: ["spammy spam"],
-  keyword_filter_use_full_event: false,
-  keyword_template_filter_template_names: [],
-  keyword_template_filter_use_full_event: false,
-  mention_filter_max_mentions: 20,
-  mention_filter_min_plaintext_length: 5,
-  mention_frequency_filter_rate_limit: 0,
-  mention_frequency_filter_min_plaintext_length: 5,
-  many_ats_filter_max_ats: 20,
-  media_filter_media_types: ["m.sticker", "m.image", "m.video", "m.file", "m.audio"],
-  untrusted_media_filter_media_types: ["m.sticker", "m.image", "m.video", "m.file", "m.audio"],
-  untrusted_media_filter_use_muninn: true,
-  untrusted_media_filter_use_power_levels: true,
-  untrusted_media_filter_allowed_user_globs: [],
-  untrusted_media_filter_denied_user_globs: [],
-  density_filter_max_density: 0.95,
-  density_filter_min_trigger_length: 150,
-  trim_length_filter_max_difference: 25,
-  length_filter_max_length: 10000,
-  sender_prefilter_allowed_senders: [],
-  event_type_prefilter_allowed_event_types: ["m.room.redaction"],
-  event_type_prefilter_allowed_state_event_types: ["m.room.power_levels", "m.room.name", "m.room.topic"],
-  hellban_postfilter_minutes: 60,
-  mjolnir_filter_enabled: true,
-  spam_threshold: 0.8,
-  webhook_url: "",
-  openai_filter_fail_secure: true,
-  sticky_events_filter_allow_sticky_events: true,
-  hma_filter_enabled_banks: [],
-  link_filter_allowed_url_globs: [],
-  link_filter_denied_url_globs: [],
-  unsafe_signing_key_filter_enabled: true,
-  frequency_filter_event_types: ["m.room.message", "m.sticker", "m.reaction"],
-  frequency_filter_rate_limit: 0,
-  moderation_bot_user_id: "",
-  user_id_contains_words_filter_max_words: 0,
-  user_id_length_filter_max_length: 0,
-  inline_emoji_size_filter_max_height_pixels: 32,
-};
+/** The real instance defaults, from the option table with no environment: what every community gets by default. */
+function instanceDefaults(): { config: CommunityConfig; instance: InstanceFilterSettings } {
+  const loaded = loadConfig({
+    PS_HOMESERVER_NAME: "policy.example",
+    PS_MJOLNIR_FILTER_ROOM_ID: "!policies:example.org",
+  });
+  if (!loaded.ok) throw new Error(loaded.error.map((e) => e.message).join("; "));
+  return { config: loaded.value.config.communityDefaults, instance: instanceFilterSettings(loaded.value.config) };
+}
 
-const INSTANCE: InstanceFilterSettings = {
-  homeserverName: "policy.example",
-  joinLocalpart: "policyserv",
-  mjolnirFilterRoomId: "!policies:example.org",
-  openaiFilterApiKey: "",
-  openaiFilterAllowedRoomIds: [],
-  hmaApiUrl: "",
-  hmaApiKey: "",
-};
+const DEFAULTS = instanceDefaults();
+export const BENCH_CONFIG: CommunityConfig = DEFAULTS.config;
+export const BENCH_INSTANCE: InstanceFilterSettings = DEFAULTS.instance;
 
 /** A typical signed text message with a reply, a mention and a little HTML. */
 export function typicalMessagePdu(): Record<string, unknown> {
@@ -76,7 +40,8 @@ export function typicalMessagePdu(): Record<string, unknown> {
     hashes: { sha256: "Jx5s8zqLhUvJ4bZq1o3mG2M5fP1kS9y7uYJg0aQwVdE" },
     signatures: {
       "example.org": {
-        "ed25519:a_abcd": "V1aM5bK7t9yOqzZ8v3W2yq6q0m0t8K8bQkq2Q5oT3c9mYbQ2hJm2b9m8k8x7Qy2gQy2hJm2b9m8k8x7Qy2gQy2hJm2b9m8k8x7Qy2gQ",
+        "ed25519:a_abcd":
+          "V1aM5bK7t9yOqzZ8v3W2yq6q0m0t8K8bQkq2Q5oT3c9mYbQ2hJm2b9m8k8x7Qy2gQy2hJm2b9m8k8x7Qy2gQy2hJm2b9m8k8x7Qy2gQ",
       },
     },
     content: {
@@ -91,9 +56,15 @@ export function typicalMessagePdu(): Record<string, unknown> {
   };
 }
 
+/** A 200-member room with power levels, so the mentions and trust filters do real work. */
+export const BENCH_ROOM: RoomFacts = typicalRoom();
+
 function typicalRoom(): RoomFacts {
   return {
-    members: Array.from({ length: 200 }, (_, i) => ({ userId: `@user${i}:example.org`, displayName: `User Number ${i}` })),
+    members: Array.from({ length: 200 }, (_, i) => ({
+      userId: `@user${i}:example.org`,
+      displayName: `User Number ${i}`,
+    })),
     powerLevels: {
       users: { "@mod:example.org": 100 },
       users_default: 0,
@@ -122,15 +93,22 @@ export interface PlainFunctionFigures {
  * the figure) and reports checks per second. Awaits each check in turn: this is the single-check latency path.
  */
 export async function benchPlainFunctions(n: number): Promise<PlainFunctionFigures> {
-  const plan = buildFilterPlan(FILTERS, BENCH_CONFIG, INSTANCE);
+  const plan = buildFilterPlan(FILTERS, BENCH_CONFIG, BENCH_INSTANCE);
   const room = typicalRoom();
   const template = JSON.stringify(typicalMessagePdu());
   const inputFor = (i: number): FilterInput => ({
-    event: toFilterEvent({ pdu: JSON.parse(template) as Record<string, unknown>, eventId: `$e${i}`, roomVersion: "10" }),
+    event: toFilterEvent({
+      pdu: JSON.parse(template) as Record<string, unknown>,
+      eventId: `$e${i}`,
+      roomVersion: "10",
+    }),
     config: BENCH_CONFIG,
-    instance: INSTANCE,
+    instance: BENCH_INSTANCE,
     room,
-    banRules: [{ kind: "user", entity: "@spammer*:example.org" }, { kind: "server", entity: "*.evil.example" }],
+    banRules: [
+      { kind: "user", entity: "@spammer*:example.org" },
+      { kind: "server", entity: "*.evil.example" },
+    ],
     muninnServers: new Set(["example.org"]),
     keywordTemplates: new Map(),
     senderHellbanned: false,

@@ -9,43 +9,22 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { pino } from "pino";
 import { Registry } from "prom-client";
-import type { InstanceFilterSettings } from "../src/config/community-config.js";
 import { toFilterEvent } from "../src/filters/event-view.js";
 import { FILTERS } from "../src/filters/registry.js";
-import type { FilterEvent, RoomFacts } from "../src/filters/types.js";
+import type { FilterEvent } from "../src/filters/types.js";
 import { buildFilterPlan } from "../src/pipeline/plan.js";
 import { ok } from "../src/result.js";
 import { memoryPorts } from "../actors/memory-ports.js";
 import type { VerdictPort } from "../actors/ports.js";
 import { standardPipelineSteps } from "../actors/standard-pipeline-steps.js";
 import { startPolicyRuntime, type PolicyRuntime } from "../actors/system.js";
-import { BENCH_CONFIG, benchPlainFunctions, typicalMessagePdu } from "./pipeline-functions.js";
-
-const INSTANCE: InstanceFilterSettings = {
-  homeserverName: "policy.example",
-  joinLocalpart: "policyserv",
-  mjolnirFilterRoomId: "!policies:example.org",
-  openaiFilterApiKey: "",
-  openaiFilterAllowedRoomIds: [],
-  hmaApiUrl: "",
-  hmaApiKey: "",
-};
-
-const ROOM: RoomFacts = {
-  members: Array.from({ length: 200 }, (_, i) => ({ userId: `@user${i}:example.org`, displayName: `User Number ${i}` })),
-  powerLevels: {
-    users: { "@mod:example.org": 100 },
-    users_default: 0,
-    state_default: 50,
-    events: {},
-    events_default: 0,
-    ban: 50,
-    kick: 50,
-    redact: 50,
-    invite: 0,
-  },
-  creators: undefined,
-};
+import {
+  BENCH_CONFIG,
+  BENCH_INSTANCE,
+  BENCH_ROOM,
+  benchPlainFunctions,
+  typicalMessagePdu,
+} from "./pipeline-functions.js";
 
 /** Verdicts go to PostgreSQL in production, outside this process: a store that keeps nothing measures the actors. */
 const discardingVerdicts: VerdictPort = {
@@ -68,14 +47,17 @@ function startBenchRuntime(communities: number, hellbans: number, processing: nu
   for (let h = 0; h < hellbans; h++) {
     void ports.hellbans.ban(`community-${h % communities}`, `@banned${h}:spam.example`, now + 3_600_000, now);
   }
-  ports.trust.rules = [{ kind: "user", entity: "@spammer*:example.org" }, { kind: "server", entity: "*.evil.example" }];
+  ports.trust.rules = [
+    { kind: "user", entity: "@spammer*:example.org" },
+    { kind: "server", entity: "*.evil.example" },
+  ];
   ports.trust.servers = new Set(["example.org"]);
   const runtime = startPolicyRuntime({
     ports,
     registry: FILTERS,
     steps: standardPipelineSteps,
     communityDefaults: BENCH_CONFIG,
-    instance: INSTANCE,
+    instance: BENCH_INSTANCE,
     logger: pino({ level: "warn" }),
     metrics: new Registry(),
     pools: { processing, processingQueue: processing * 10, moderation: 25, webhooks: 5 },
@@ -85,11 +67,18 @@ function startBenchRuntime(communities: number, hellbans: number, processing: nu
 
 function eventFactory(): (i: number) => FilterEvent {
   const template = JSON.stringify(typicalMessagePdu());
-  return (i) => toFilterEvent({ pdu: JSON.parse(template) as Record<string, unknown>, eventId: `$bench${i}`, roomVersion: "10" });
+  return (i) =>
+    toFilterEvent({ pdu: JSON.parse(template) as Record<string, unknown>, eventId: `$bench${i}`, roomVersion: "10" });
 }
 
 /** Keeps `concurrency` checks in flight until `checks` are answered; returns throughput and latency. */
-async function drive(runtime: PolicyRuntime, communities: number, checks: number, concurrency: number, offset: number): Promise<RunFigures> {
+async function drive(
+  runtime: PolicyRuntime,
+  communities: number,
+  checks: number,
+  concurrency: number,
+  offset: number,
+): Promise<RunFigures> {
   const makeEvent = eventFactory();
   const latencies = new Float64Array(checks);
   let issued = 0;
@@ -102,7 +91,7 @@ async function drive(runtime: PolicyRuntime, communities: number, checks: number
       const outcome = await runtime.checkEvent({
         communityId: `community-${i % communities}`,
         event: makeEvent(offset + i),
-        roomFacts: ROOM,
+        roomFacts: BENCH_ROOM,
       });
       latencies[i] = performance.now() - t0;
       if (outcome.type !== "verdict" || outcome.verdict.failure) failures++;
@@ -164,9 +153,11 @@ async function rssPhase(concurrency: number): Promise<void> {
 async function main(): Promise<void> {
   const checks = Number(process.argv[2] ?? 30_000);
   const concurrency = 100; // PS_PROCESSING_POOL_SIZE default
-  const plan = buildFilterPlan(FILTERS, BENCH_CONFIG, INSTANCE);
+  const plan = buildFilterPlan(FILTERS, BENCH_CONFIG, BENCH_INSTANCE);
   const filterCount = plan.groups.reduce((n, g) => n + g.filters.length, 0);
-  console.log(`actor pipeline: ${filterCount} filters in the default plan, ${checks} checks per run, ${concurrency} in flight`);
+  console.log(
+    `actor pipeline: ${filterCount} filters in the default plan, ${checks} checks per run, ${concurrency} in flight`,
+  );
 
   const plain = await benchPlainFunctions(20_000);
   console.log(`  plain functions (evaluateEvent, sequential): ${plain.checksPerSecond.toFixed(0)} checks/s`);
@@ -183,7 +174,9 @@ async function main(): Promise<void> {
   }
   const rates = results.map((r) => r.checksPerSecond);
   const spread = (Math.max(...rates) - Math.min(...rates)) / Math.max(...rates);
-  console.log(`  spread 1 → 10,000 communities: ${(spread * 100).toFixed(1)}% (target ≤ 20%), target ≥ 15,000 checks/s`);
+  console.log(
+    `  spread 1 → 10,000 communities: ${(spread * 100).toFixed(1)}% (target ≤ 20%), target ≥ 15,000 checks/s`,
+  );
 
   execFileSync(process.execPath, ["--expose-gc", "--import", "tsx", fileURLToPath(import.meta.url), "--rss"], {
     stdio: "inherit",
