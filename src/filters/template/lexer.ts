@@ -91,7 +91,12 @@ function isAlphaNumeric(c: string | undefined): boolean {
   if (c === undefined) return false;
   const code = c.charCodeAt(0);
   if (code < 0x80) {
-    return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || (code >= 0x30 && code <= 0x39) || code === 0x5f;
+    return (
+      (code >= 0x61 && code <= 0x7a) ||
+      (code >= 0x41 && code <= 0x5a) ||
+      (code >= 0x30 && code <= 0x39) ||
+      code === 0x5f
+    );
   }
   return /^[\p{L}\p{Nd}]$/u.test(c);
 }
@@ -172,6 +177,20 @@ export function lex(input: string): Token[] {
   const acceptRun = (valid: string): void => {
     while (accept(valid));
   };
+  /** Consumes a quoted string or character constant up to its closing quote; false if a newline or the end comes first. */
+  const scanQuoted = (quote: string): boolean => {
+    for (;;) {
+      const c = next();
+      if (c === "\\") {
+        const e = next();
+        if (e !== undefined && e !== "\n") continue;
+        return false;
+      }
+      if (c === undefined || c === "\n") return false;
+      if (c === quote) return true;
+    }
+  };
+
   const scanNumber = (): boolean => {
     accept("+-");
     let digits = "0123456789_";
@@ -282,20 +301,10 @@ export function lex(input: string): Token[] {
         case "|":
           emit("pipe");
           continue;
-        case '"': {
-          for (;;) {
-            const c = next();
-            if (c === "\\") {
-              const e = next();
-              if (e !== undefined && e !== "\n") continue;
-              return fail("unterminated quoted string");
-            }
-            if (c === undefined || c === "\n") return fail("unterminated quoted string");
-            if (c === '"') break;
-          }
+        case '"':
+          if (!scanQuoted('"')) return fail("unterminated quoted string");
           emit("string");
           continue;
-        }
         case "`": {
           const close = input.indexOf("`", pos);
           if (close < 0) return fail("unterminated raw quoted string");
@@ -328,20 +337,10 @@ export function lex(input: string): Token[] {
           emit(type);
           continue;
         }
-        case "'": {
-          for (;;) {
-            const c = next();
-            if (c === "\\") {
-              const e = next();
-              if (e !== undefined && e !== "\n") continue;
-              return fail("unterminated character constant");
-            }
-            if (c === undefined || c === "\n") return fail("unterminated character constant");
-            if (c === "'") break;
-          }
+        case "'":
+          if (!scanQuoted("'")) return fail("unterminated character constant");
           emit("charConstant");
           continue;
-        }
         case "(":
           parenDepth++;
           emit("leftParen");
