@@ -170,6 +170,7 @@ async function start(
     now: Date.now,
   });
   cleanups.push(() => rates.stop());
+  const instance = instanceFilterSettings(config);
   const runtime = startPolicyRuntime({
     rates,
     ports: storageRuntimePorts(repos, trust, logger),
@@ -178,7 +179,7 @@ async function start(
     runWebhookJob: integrations.runWebhookJob,
     steps: standardPipelineSteps,
     communityDefaults: config.communityDefaults,
-    instance: instanceFilterSettings(config),
+    instance,
     effectiveConfig: effectiveCommunityConfig,
     logger,
     metrics: registry,
@@ -293,7 +294,6 @@ async function start(
     if (!all.ok) return logger.warn({ error: all.error.message }, "could not list communities to reload templates");
     await Promise.all(all.value.map((community) => runtime.reloadCommunity(community.id)));
   };
-  const instance = instanceFilterSettings(config);
   const unlisten = await wireCrossProcessSignals({
     pubsub,
     hellbans: repos.hellbans,
