@@ -4,7 +4,7 @@
  * SharedRateCounter whose batched writes and NOTIFYs go to PostgreSQL while the checks run. Prints checks per
  * second of both, and the ratio (target: under 20% slower).
  *
- *   npx tsx bench/frequency.ts [checks-per-run] [senders]
+ *   npm run bench:build && node .bench/bench/frequency.js [checks-per-run] [senders]
  *
  * PostgreSQL: `PS_BENCH_DATABASE` (an admin URL, default postgres://postgres@127.0.0.1:5432/postgres); a scratch
  * database is created and dropped. When no server answers, the counter writes to an in-memory store instead (the
@@ -12,7 +12,6 @@
  */
 import postgres from "postgres";
 import { pino } from "pino";
-import { toFilterEvent } from "../src/filters/event-view.js";
 import { FILTERS } from "../src/filters/registry.js";
 import type { FilterInput, FilterServices } from "../src/filters/types.js";
 import { evaluateEvent } from "../src/pipeline/evaluate.js";
@@ -29,7 +28,7 @@ import { openDatabase, type Database } from "../src/storage/database.js";
 import { migrate } from "../src/storage/migrate.js";
 import { defaultMigrationsDirectory, readMigrations } from "../src/storage/migration-files.js";
 import { createRateBatchesRepo } from "../src/storage/rate-events.repo.js";
-import { BENCH_CONFIG, BENCH_INSTANCE, BENCH_ROOM, typicalMessagePdu } from "./pipeline-functions.js";
+import { BENCH_CONFIG, BENCH_INSTANCE, BENCH_ROOM, benchEvent, typicalMessagePdu } from "./pipeline-functions.js";
 
 const silent = pino({ level: "silent" });
 // High enough that nothing fires: the figure is for the path every legitimate message takes.
@@ -112,7 +111,7 @@ async function run(
     const pdu = JSON.parse(text) as Record<string, unknown>;
     pdu["sender"] = `@sender${i % senders}:example.org`;
     return {
-      event: toFilterEvent({ pdu, eventId: `$e${i}`, roomVersion: "10" }),
+      event: benchEvent(pdu, `$e${i}`),
       config,
       instance: BENCH_INSTANCE,
       room: BENCH_ROOM,

@@ -82,6 +82,8 @@ async function main(): Promise<void> {
       ...peer.serverEnv(database.url, { serverName: SERVER_NAME, apiKey: API_KEY }),
       PS_PROCESSING_POOL_SIZE: "256",
     },
+    // The compiled output, as the Docker image runs it (`npm run bench` builds it first).
+    compiled: true,
     // BENCH_CPU_PROFILE=dir writes the server's CPU profile there on exit (open it in Chrome DevTools).
     ...(process.env["BENCH_CPU_PROFILE"]
       ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${process.env["BENCH_CPU_PROFILE"]}`] }

@@ -1,13 +1,14 @@
 /**
  * Checks per second of the plain-function pipeline (`evaluateEvent`) with the default filter set on a typical
  * message. The actor pipeline benchmark prints this beside its own figures, so the cost of the actor fan-out stays
- * visible. Run alone: `npx tsx bench/pipeline-functions.ts [n]`.
+ * visible. Run alone: `npm run bench:build && node .bench/bench/pipeline-functions.js [n]`.
  */
 import { pathToFileURL } from "node:url";
 import type { CommunityConfig, InstanceFilterSettings } from "../src/config/community-config.js";
 import { toFilterEvent } from "../src/filters/event-view.js";
 import { FILTERS } from "../src/filters/registry.js";
-import type { FilterInput, RoomFacts } from "../src/filters/types.js";
+import type { FilterEvent, FilterInput, RoomFacts } from "../src/filters/types.js";
+import { canonicalJsonByteLength, getRoomVersion, referenceBytes, type JsonObject } from "../src/matrix/index.js";
 import { evaluateEvent } from "../src/pipeline/evaluate.js";
 import { instanceFilterSettings } from "../src/config/layering.js";
 import { loadConfig } from "../src/config/load.js";
@@ -56,6 +57,28 @@ export function typicalMessagePdu(): Record<string, unknown> {
   };
 }
 
+const ROOM_VERSION_10 = (() => {
+  const version = getRoomVersion("10");
+  if (!version.ok) throw new Error(version.error);
+  return version.value;
+})();
+
+/**
+ * A fresh filter view of `pdu` as the HTTP layer hands it over: parsing the PDU measured its canonical length (for
+ * the size limit) and computed the bytes its signatures cover (its event ID's input too), and the view carries
+ * both. Building it is part of every measured check. `pdu` must hold no transient keys (filters.md §1.11).
+ */
+export function benchEvent(pdu: Record<string, unknown>, eventId: string): FilterEvent {
+  const json = pdu as JsonObject;
+  return toFilterEvent({
+    pdu,
+    eventId,
+    roomVersion: "10",
+    signedBytes: referenceBytes(json, ROOM_VERSION_10),
+    jsonLength: canonicalJsonByteLength(json),
+  });
+}
+
 /** A 200-member room with power levels, so the mentions and trust filters do real work. */
 export const BENCH_ROOM: RoomFacts = typicalRoom();
 
@@ -97,11 +120,7 @@ export async function benchPlainFunctions(n: number): Promise<PlainFunctionFigur
   const room = typicalRoom();
   const template = JSON.stringify(typicalMessagePdu());
   const inputFor = (i: number): FilterInput => ({
-    event: toFilterEvent({
-      pdu: JSON.parse(template) as Record<string, unknown>,
-      eventId: `$e${i}`,
-      roomVersion: "10",
-    }),
+    event: benchEvent(JSON.parse(template) as Record<string, unknown>, `$e${i}`),
     config: BENCH_CONFIG,
     instance: BENCH_INSTANCE,
     room,

@@ -9,7 +9,6 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { pino } from "pino";
 import { Registry } from "prom-client";
-import { toFilterEvent } from "../src/filters/event-view.js";
 import { FILTERS } from "../src/filters/registry.js";
 import type { FilterEvent } from "../src/filters/types.js";
 import { buildFilterPlan } from "../src/pipeline/plan.js";
@@ -22,6 +21,7 @@ import {
   BENCH_CONFIG,
   BENCH_INSTANCE,
   BENCH_ROOM,
+  benchEvent,
   benchPlainFunctions,
   typicalMessagePdu,
 } from "./pipeline-functions.js";
@@ -68,7 +68,7 @@ function startBenchRuntime(communities: number, hellbans: number, processing: nu
 function eventFactory(): (i: number) => FilterEvent {
   const template = JSON.stringify(typicalMessagePdu());
   return (i) =>
-    toFilterEvent({ pdu: JSON.parse(template) as Record<string, unknown>, eventId: `$bench${i}`, roomVersion: "10" });
+    benchEvent(JSON.parse(template) as Record<string, unknown>, `$bench${i}`);
 }
 
 /** Keeps `concurrency` checks in flight until `checks` are answered; returns throughput and latency. */
@@ -178,7 +178,8 @@ async function main(): Promise<void> {
     `  spread 1 → 10,000 communities: ${(spread * 100).toFixed(1)}% (target ≤ 20%), target ≥ 15,000 checks/s`,
   );
 
-  execFileSync(process.execPath, ["--expose-gc", "--import", "tsx", fileURLToPath(import.meta.url), "--rss"], {
+  // Same runtime flags as this process (a tsx loader when run from source), so the child measures the same code.
+  execFileSync(process.execPath, [...process.execArgv, "--expose-gc", fileURLToPath(import.meta.url), "--rss"], {
     stdio: "inherit",
   });
 }

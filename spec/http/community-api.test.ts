@@ -154,7 +154,7 @@ describe("server-centric API", () => {
 describe("event fetcher", () => {
   const logger = pino({ level: "silent" });
   const pduFor = (eventId: string): Pdu =>
-    ({ eventId, roomId: "!r:x", roomVersion: "10", type: "m.room.message", stateKey: undefined, sender: "@a:x", originServerTs: 1, content: {}, json: { type: "m.room.message", room_id: "!r:x", sender: "@a:x", content: {} }, contentHashValid: true }) as Pdu;
+    ({ eventId, roomId: "!r:x", roomVersion: "10", type: "m.room.message", stateKey: undefined, sender: "@a:x", originServerTs: 1, content: {}, json: { type: "m.room.message", room_id: "!r:x", sender: "@a:x", content: {} }, contentHashValid: true, signedBytes: Buffer.alloc(0), canonicalLength: 0 }) as Pdu;
   const room = { roomId: "!r:x", roomVersion: "10", communityId: "c1" };
 
   it("asks every server at once and takes the first answer that verifies", async () => {

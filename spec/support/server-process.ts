@@ -6,8 +6,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { defaultMigrationsDirectory } from "../../src/storage/migration-files.js";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+/** The checkout: from spec/support, or from the benchmarks' compiled copy under .bench/spec/support. */
+const ROOT = dirname(defaultMigrationsDirectory(fileURLToPath(import.meta.url)));
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
 
 export interface ServerProcess {

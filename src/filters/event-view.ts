@@ -13,6 +13,10 @@ export interface FilterEventSource {
   readonly roomVersion: string;
   /** v12 create events have no `room_id`; the caller passes the derived one. Defaults to the PDU's `room_id`. */
   readonly roomId?: string;
+  /** The bytes the PDU's signatures cover, when already computed (see FilterEvent.signedBytes). */
+  readonly signedBytes?: Uint8Array;
+  /** See FilterEvent.jsonLength. */
+  readonly jsonLength?: number;
 }
 
 /** Builds the filter view of a PDU; fields of the wrong type become empty/absent rather than errors. */
@@ -31,6 +35,8 @@ export function toFilterEvent(source: FilterEventSource): FilterEvent {
     originServerTs: typeof ts === "number" && Number.isFinite(ts) ? ts : 0,
     pdu,
     content,
+    ...(source.signedBytes === undefined ? {} : { signedBytes: source.signedBytes }),
+    ...(source.jsonLength === undefined ? {} : { jsonLength: source.jsonLength }),
   });
 }
 
@@ -106,6 +112,28 @@ export function eventWithoutTransientKeys(event: FilterEvent): Readonly<Record<s
   }
   strippedCache.set(event.pdu, copy);
   return copy;
+}
+
+/**
+ * The FilterEvent source of a parsed PDU, carrying what parsing already computed. `pdu.json` lacks every transient
+ * key but, in room versions 1 and 2, `event_id`; only then is its measured length not the length filter's.
+ */
+export function filterEventSourceOf(pdu: {
+  readonly json: Readonly<Record<string, unknown>>;
+  readonly eventId: string;
+  readonly roomVersion: string;
+  readonly roomId: string;
+  readonly signedBytes: Uint8Array;
+  readonly canonicalLength: number;
+}): FilterEventSource {
+  return {
+    pdu: pdu.json,
+    eventId: pdu.eventId,
+    roomVersion: pdu.roomVersion,
+    roomId: pdu.roomId,
+    signedBytes: pdu.signedBytes,
+    ...(Object.hasOwn(pdu.json, "event_id") ? {} : { jsonLength: pdu.canonicalLength }),
+  };
 }
 
 /** Decoded string values of the whole event (full-event keyword modes), transient keys excluded. */

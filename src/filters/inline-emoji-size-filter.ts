@@ -55,8 +55,13 @@ export function isAcceptableEmojiImage(
   return emoticon && height;
 }
 
+// The tokenizer emits an `img` start tag only from a literal "<" followed by i, m, g in either case (tag names
+// lower-case ASCII letters only), so HTML without this substring has no <img> at all and is not tokenized.
+const IMG_TAG_OPEN = /<img/i;
+
 /** True when the HTML contains an `<img>` that is not an acceptable inline emoji. */
 export function hasOversizedInlineImage(html: string, maxHeight: number): boolean {
+  if (!IMG_TAG_OPEN.test(html)) return false;
   let found = false;
   let repeatedInTag: string[] = [];
   const handler: TokenHandler = {

@@ -4,7 +4,7 @@
  * `length_filter_max_length` UTF-8 bytes. Strictly greater: an event of exactly the limit passes.
  */
 import { HARM_SPAM_FLOODING } from "../harms/ids.js";
-import { encodeCanonicalJson, type JsonValue } from "../matrix/index.js";
+import { canonicalJsonByteLength, type JsonValue } from "../matrix/index.js";
 import { eventWithoutTransientKeys } from "./event-view.js";
 import { neutral, prohibited } from "./outcome.js";
 import { utf8Length } from "./text-rules.js";
@@ -12,8 +12,9 @@ import type { FilterDefinition, FilterEvent } from "./types.js";
 
 /** UTF-8 byte length of the event's canonical JSON without its transient keys. */
 export function eventJsonLength(event: FilterEvent): number {
-  // Measured without materialising a Buffer: one per checked message adds up in a spam wave.
-  return utf8Length(encodeCanonicalJson(eventWithoutTransientKeys(event) as JsonValue));
+  if (event.jsonLength !== undefined) return event.jsonLength;
+  // Summed without building the JSON: a length does not depend on key order, and this runs on every message.
+  return canonicalJsonByteLength(eventWithoutTransientKeys(event) as JsonValue);
 }
 
 export const lengthFilter: FilterDefinition = {

@@ -25,6 +25,16 @@ export interface FilterEvent {
   readonly pdu: Readonly<Record<string, unknown>>;
   /** `content` when it is an object, else `{}`. */
   readonly content: Readonly<Record<string, unknown>>;
+  /**
+   * The bytes the event's signatures cover, when the caller verified them already (a parsed PDU keeps them);
+   * otherwise the unsafe-key filter computes them itself.
+   */
+  readonly signedBytes?: Uint8Array;
+  /**
+   * UTF-8 byte length of the canonical JSON of the PDU without its transient keys (filters.md §1.11), when the
+   * caller measured it already; otherwise the length filter measures it.
+   */
+  readonly jsonLength?: number;
 }
 
 /** A member's learned display name (joined members with a non-blank display name only). */

@@ -72,12 +72,17 @@ export function checkUnsafeSignature(
   pdu: Readonly<Record<string, unknown>>,
   roomVersionId: string,
   key: SigningKey,
+  /** `signedBytes(redactEvent(pdu))` when the caller has them already. */
+  precomputed?: Uint8Array,
 ): FilterOutcome {
   const signatures = decodedSignatures(pdu);
   if (signatures.length === 0) return neutral();
-  const version = getRoomVersion(roomVersionId);
-  if (!version.ok) return err({ filter: NAME, message: version.error });
-  const message = signedBytes(redactEvent(pdu as JsonObject, version.value));
+  let message = precomputed;
+  if (message === undefined) {
+    const version = getRoomVersion(roomVersionId);
+    if (!version.ok) return err({ filter: NAME, message: version.error });
+    message = signedBytes(redactEvent(pdu as JsonObject, version.value));
+  }
   return matcherFor(key)(message, signatures) ? prohibited(HARM_OTHER) : neutral();
 }
 
@@ -86,5 +91,5 @@ export const unsafeSigningKeyFilter: FilterDefinition = {
   group: "prefilter",
   io: false,
   enabled: (config) => config.unsafe_signing_key_filter_enabled,
-  check: ({ event }) => checkUnsafeSignature(event.pdu, event.roomVersion, unsafeSigningKey()),
+  check: ({ event }) => checkUnsafeSignature(event.pdu, event.roomVersion, unsafeSigningKey(), event.signedBytes),
 };

@@ -45,14 +45,28 @@ export function checkContentHash(event: JsonObject): boolean {
  * (`hashes` stays in, so the ID commits to the content). Returned as the raw 32-byte digest.
  */
 export function computeReferenceHash(event: JsonObject, roomVersion: RoomVersion): Buffer {
-  return sha256(canonicalJsonBytes(omitKeys(redactEvent(event, roomVersion), REFERENCE_HASH_STRIPPED)));
+  return sha256(referenceBytes(event, roomVersion));
+}
+
+/**
+ * The bytes the reference hash covers: canonical JSON of the redacted event without `signatures` and `unsigned`.
+ * These are also exactly the bytes every signature on the event covers (redaction drops `unsigned` anyway), so a
+ * parsed PDU computes them once for its event ID, its signature checks and our own signature.
+ */
+export function referenceBytes(event: JsonObject, roomVersion: RoomVersion): Buffer {
+  return canonicalJsonBytes(omitKeys(redactEvent(event, roomVersion), REFERENCE_HASH_STRIPPED));
 }
 
 /**
  * The event ID under the room version's rules: v1/v2 take the `event_id` the origin sent (an error when it is
  * missing or not a string); v3 is `$` + standard base64 of the reference hash, v4+ `$` + URL-safe base64.
  */
-export function computeEventId(event: JsonObject, roomVersion: RoomVersion): Result<string, string> {
+export function computeEventId(
+  event: JsonObject,
+  roomVersion: RoomVersion,
+  /** `referenceBytes(event, roomVersion)` when the caller already has them. */
+  precomputed?: Buffer,
+): Result<string, string> {
   switch (roomVersion.eventIdFormat) {
     case "origin": {
       const id = getOwn(event, "event_id");
@@ -60,9 +74,9 @@ export function computeEventId(event: JsonObject, roomVersion: RoomVersion): Res
       return ok(id);
     }
     case "reference-hash-base64":
-      return ok("$" + encodeBase64(computeReferenceHash(event, roomVersion)));
+      return ok("$" + encodeBase64(sha256(precomputed ?? referenceBytes(event, roomVersion))));
     case "reference-hash-base64url":
-      return ok("$" + encodeBase64Url(computeReferenceHash(event, roomVersion)));
+      return ok("$" + encodeBase64Url(sha256(precomputed ?? referenceBytes(event, roomVersion))));
   }
 }
 

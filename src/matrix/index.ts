@@ -2,6 +2,7 @@
 export type { JsonObject, JsonValue } from "./json.js";
 export { getOwn, isJsonObject, omitKeys, setOwn } from "./json.js";
 export { canonicalJsonBytes, compareCodePoints, encodeCanonicalJson } from "./canonical-json.js";
+export { canonicalJsonByteLength } from "./canonical-json-length.js";
 export type { JsonError, StrictJsonOptions } from "./strict-json.js";
 export { parseStrictJson } from "./strict-json.js";
 export { decodeBase64, encodeBase64, encodeBase64Url } from "./base64.js";
@@ -24,6 +25,7 @@ export {
   computeContentHash,
   computeEventId,
   computeReferenceHash,
+  referenceBytes,
   roomIdFromCreateEvent,
 } from "./event-hashes.js";
 export type { UserId } from "./ids.js";

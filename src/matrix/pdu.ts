@@ -1,13 +1,12 @@
 import { err, ok, type Result } from "../result.js";
 import { decodeBase64 } from "./base64.js";
-import { encodeCanonicalJson } from "./canonical-json.js";
-import { checkContentHash, computeEventId, roomIdFromCreateEvent } from "./event-hashes.js";
+import { canonicalJsonByteLength } from "./canonical-json-length.js";
+import { checkContentHash, computeEventId, referenceBytes, roomIdFromCreateEvent } from "./event-hashes.js";
 import { parseUserId, serverNameOf } from "./ids.js";
 import { getOwn, isJsonObject, omitKeys, type JsonObject, type JsonValue } from "./json.js";
 import type { KeyLookup, SigningKey } from "./keys.js";
-import { redactEvent } from "./redaction.js";
 import { getRoomVersion, type RoomVersion } from "./room-versions.js";
-import { signatureOf, signedBytes, verifyBytesAsync, type Signatures } from "./signing.js";
+import { signatureOfBytes, verifyBytesAsync, type Signatures } from "./signing.js";
 
 /** A PDU that is well-formed for its room version, with the fields every consumer needs already decoded. */
 export interface Pdu {
@@ -32,6 +31,14 @@ export interface Pdu {
   readonly json: JsonObject;
   /** False when `hashes.sha256` does not match the content; such an event must be refused, never signed. */
   readonly contentHashValid: boolean;
+  /**
+   * The bytes every signature on this event covers (canonical JSON of the redacted event without `signatures` and
+   * `unsigned`), which are also the reference-hash input. Computed once at parse time, then shared by the event ID,
+   * the signature checks, the unsafe-key filter and our own signature instead of re-encoding the event each time.
+   */
+  readonly signedBytes: Buffer;
+  /** UTF-8 byte length of `json` as canonical JSON (measured for the size limit; the length filter reuses it). */
+  readonly canonicalLength: number;
 }
 
 /** A PDU that is not valid for its room version; answered as 400 `M_BAD_JSON` (decisions §4b.1). */
@@ -194,11 +201,13 @@ export function parsePdu(input: JsonValue, roomVersionId: string): Result<Pdu, P
     if (utf8Length(eventId) > MAX_ID_BYTES) return bad(`PDU field 'event_id' is longer than ${MAX_ID_BYTES} bytes`);
   }
 
-  if (utf8Length(encodeCanonicalJson(json)) > MAX_EVENT_BYTES) {
+  const canonicalLength = canonicalJsonByteLength(json);
+  if (canonicalLength > MAX_EVENT_BYTES) {
     return bad(`PDU is larger than ${MAX_EVENT_BYTES} bytes as canonical JSON`);
   }
 
-  const eventIdResult = computeEventId(json, version);
+  const signed = referenceBytes(json, version);
+  const eventIdResult = computeEventId(json, version, signed);
   if (!eventIdResult.ok) return bad(eventIdResult.error);
   const eventId = eventIdResult.value;
   const roomId = typeof rawRoomId === "string" ? rawRoomId : roomIdFromCreateEvent(json, version);
@@ -214,6 +223,8 @@ export function parsePdu(input: JsonValue, roomVersionId: string): Result<Pdu, P
     content,
     json,
     contentHashValid: checkContentHash(json),
+    signedBytes: signed,
+    canonicalLength,
   });
 }
 
@@ -267,7 +278,7 @@ export async function verifyPduSignatures(pdu: Pdu, getKey: KeyLookup): Promise<
   if (!signersResult.ok) return signersResult;
 
   const signatures = getOwn(pdu.json, "signatures");
-  const message = signedBytes(redactEvent(pdu.json, version));
+  const message = pdu.signedBytes;
   for (const serverName of signersResult.value) {
     const forServer = isJsonObject(signatures) ? getOwn(signatures, serverName) : undefined;
     const candidates = isJsonObject(forServer) ? Object.keys(forServer).filter((k) => k.startsWith("ed25519:")) : [];
@@ -303,8 +314,5 @@ export async function verifyPduSignatures(pdu: Pdu, getKey: KeyLookup): Promise<
  * `{[serverName]: {[key.keyId]: sig}}`. Callers must have checked the content hash first (decisions §4b.2).
  */
 export function signEventAsPolicyServer(pdu: Pdu, serverName: string, key: SigningKey): Signatures {
-  const versionResult = getRoomVersion(pdu.roomVersion);
-  if (!versionResult.ok) throw new Error(`Pdu carries an unknown room version: ${versionResult.error}`);
-  const signature = signatureOf(redactEvent(pdu.json, versionResult.value), key);
-  return { [serverName]: { [key.keyId]: signature } };
+  return { [serverName]: { [key.keyId]: signatureOfBytes(pdu.signedBytes, key) } };
 }

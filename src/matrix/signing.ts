@@ -19,7 +19,12 @@ export function signedBytes(obj: JsonObject): Buffer {
  * signature travels (the policy-server sign response, X-Matrix headers).
  */
 export function signatureOf(obj: object, key: SigningKey): string {
-  return encodeBase64(cryptoSign(null, signedBytes(obj as JsonObject), key.privateKey));
+  return signatureOfBytes(signedBytes(obj as JsonObject), key);
+}
+
+/** The signature over bytes that are already `signedBytes(obj)` (a parsed PDU keeps them). */
+export function signatureOfBytes(bytes: Uint8Array, key: SigningKey): string {
+  return encodeBase64(cryptoSign(null, bytes, key.privateKey));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { toFilterEvent } from "../filters/event-view.js";
+import { filterEventSourceOf, toFilterEvent } from "../filters/event-view.js";
 import type { JsonValue } from "../matrix/json.js";
 import { isJsonObject } from "../matrix/json.js";
 import type { KeyLookup, SigningKey } from "../matrix/keys.js";
@@ -79,12 +79,7 @@ export async function decidePolicy(
   const verified = await verifyEvent(json, deps, (pdu) => deps.checker.prefetchVerdict?.(pdu.eventId));
   if (verified.kind !== "ok") return verified;
   const { pdu, room } = verified;
-  const event = toFilterEvent({
-    pdu: pdu.json,
-    eventId: pdu.eventId,
-    roomVersion: pdu.roomVersion,
-    roomId: pdu.roomId,
-  });
+  const event = toFilterEvent(filterEventSourceOf(pdu));
   const outcome = await deps.checker.checkEvent({ event, communityId: room.communityId });
   switch (outcome.type) {
     case "overloaded":

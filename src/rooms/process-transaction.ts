@@ -4,7 +4,7 @@
  * every PDU we processed (spam included: the verdict is ours to act on, not the sender's) and `{"error": ...}` only
  * for a PDU we could not process. PDUs of rooms we do not protect get no entry.
  */
-import { toFilterEvent } from "../filters/event-view.js";
+import { filterEventSourceOf, toFilterEvent } from "../filters/event-view.js";
 import {
   computeEventId,
   getOwn,
@@ -130,7 +130,7 @@ async function processPdu(
 }
 
 async function filterInBackground(pdu: Pdu, room: RoomRecord, origin: string, deps: ProcessTransactionDeps): Promise<void> {
-  const event = toFilterEvent({ pdu: pdu.json, eventId: pdu.eventId, roomVersion: pdu.roomVersion, roomId: pdu.roomId });
+  const event = toFilterEvent(filterEventSourceOf(pdu));
   const outcome = await deps.checker.checkEvent({ event, communityId: room.communityId });
   if (outcome.type !== "verdict") {
     deps.logger.debug({ eventId: pdu.eventId, outcome: outcome.type }, "transaction PDU not filtered");

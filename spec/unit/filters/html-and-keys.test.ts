@@ -6,7 +6,7 @@ import {
   unsafeSigningKey,
   unsafeSigningKeyFilter,
 } from "../../../src/filters/unsafe-signing-key-filter.js";
-import { generateSigningKey, getRoomVersion, redactEvent, signatureOf, type JsonObject } from "../../../src/matrix/index.js";
+import { generateSigningKey, getRoomVersion, redactEvent, signatureOf, signedBytes, type JsonObject } from "../../../src/matrix/index.js";
 import { config, event, input, INSTANCE, message, pdu, summary } from "./helpers.js";
 
 describe("inline emoji size filter (parse5 tokenizer)", () => {
@@ -35,6 +35,12 @@ describe("inline emoji size filter (parse5 tokenizer)", () => {
     ['<!-- <img src="x"> -->', false],
     ['text <img src="x"', false], // unterminated at end of input: never emitted
     ['<b>ok</b><img data-mx-emoticon height="8"><img src=x>', true],
+    ["<ImG src=x>", true], // the "<img" pre-check is case-insensitive, as tag names are
+    ["<img\tsrc=x>", true],
+    ["<i mg src=x>", false],
+    ["<im\u0000g src=x>", false], // NUL in a tag name becomes U+FFFD: not img
+    ["&lt;img src=x&gt;", false], // text, not a tag
+    ["<imgx src=x>", false],
   ];
   for (const [html, fires] of cases) {
     it(`${JSON.stringify(html)} → ${fires ? "fires" : "passes"}`, () => {
@@ -81,6 +87,15 @@ describe("unsafe signing key filter", () => {
     const signed = { ...base, signatures: { "example.org": { "ed25519:a": signWith(generateSigningKey()), "ed25519:b": "not base64!", "ed25519:c": 5 } } };
     assert.equal(summary(checkUnsafeSignature(signed, "10", unsafeSigningKey())), "Neutral");
     assert.equal(summary(checkUnsafeSignature({ ...base, signatures: [] }, "10", unsafeSigningKey())), "Neutral");
+  });
+  it("uses the signed bytes the caller already computed, with the same answers", () => {
+    const message = signedBytes(redactEvent(base as JsonObject, version));
+    const unsafe = { ...base, signatures: { "example.org": { "ed25519:a": signWith(unsafeSigningKey()) } } };
+    const safe = { ...base, signatures: { "example.org": { "ed25519:a": signWith(generateSigningKey()) } } };
+    assert.equal(summary(checkUnsafeSignature(unsafe, "10", unsafeSigningKey(), message)), "Prohibited org.matrix.msc4456.other");
+    assert.equal(summary(checkUnsafeSignature(safe, "10", unsafeSigningKey(), message)), "Neutral");
+    // The bytes are trusted as given: the filter does not recompute them (that is the point of passing them).
+    assert.equal(summary(checkUnsafeSignature(unsafe, "10", unsafeSigningKey(), Buffer.from("other"))), "Neutral");
   });
   it("an unsafe-key signature over a different event does not match this one", () => {
     const other = { ...base, origin_server_ts: 1 };

@@ -12,6 +12,7 @@ import {
   ROOM_VERSIONS,
   serverNameOf,
   signEventAsPolicyServer,
+  signedBytes,
   verifyJsonSignature,
   verifyKeyOf,
   verifyPduSignatures,
@@ -19,6 +20,9 @@ import {
   type KeyLookup,
   type RoomVersion,
 } from "../../../src/matrix/index.js";
+import { filterEventSourceOf, toFilterEvent } from "../../../src/filters/event-view.js";
+import { eventJsonLength } from "../../../src/filters/length-filter.js";
+import { computeEventId } from "../../../src/matrix/event-hashes.js";
 import { jsonObjectArbitrary } from "./json-arbitrary.js";
 
 const hsKey = generateSigningKey("hs");
@@ -126,6 +130,17 @@ describe("parsePdu", () => {
       if (rv(version).eventFormat === "v1") assert.equal(pdu.value.eventId, "$ev1:hs.test");
       else assert.match(pdu.value.eventId, version === "3" ? /^\$[A-Za-z0-9+/]{43}$/ : /^\$[A-Za-z0-9_-]{43}$/);
       assert.deepEqual(await verifyPduSignatures(pdu.value, lookup), { ok: true, value: undefined });
+      // The bytes computed once at parse time are the ones every signature covers, and (v3+) the event ID's input.
+      assert.deepEqual(pdu.value.signedBytes, signedBytes(redactEvent(pdu.value.json, rv(version))));
+      assert.deepEqual(computeEventId(pdu.value.json, rv(version)), { ok: true, value: pdu.value.eventId });
+      // The filter view reuses what parsing measured, and the length filter sees the same length either way.
+      const source = filterEventSourceOf(pdu.value);
+      assert.equal(source.signedBytes, pdu.value.signedBytes);
+      const reused = eventJsonLength(toFilterEvent(source));
+      const { jsonLength: _dropped, ...unmeasured } = source;
+      const measured = eventJsonLength(toFilterEvent(unmeasured));
+      assert.equal(reused, measured);
+      assert.equal(source.jsonLength === undefined, rv(version).eventFormat === "v1");
 
       const sigs = signEventAsPolicyServer(pdu.value, "ps.test", psKey);
       const merged = redactEvent({ ...pdu.value.json, signatures: sigs }, rv(version));
