@@ -230,7 +230,9 @@ export function startPolicyRuntime(deps: PolicyRuntimeDeps): PolicyRuntime {
     buckets: deps.buckets?.communities ?? 256,
     logger,
     onCrashCounted,
-    spawnChild: (bucket, name, communityId) => spawnCommunity(bucket, name, communityId, communityEnv),
+    spawnChild: (bucket, name, communityId, stopped) => spawnCommunity(bucket, name, communityId, communityEnv, stopped),
+    // Community actors stop only by our decision (crash loop, shutdown), so checks can skip the bucket hop.
+    direct: true,
   });
 
   const moderation = spawnWorkerPool<ModerationJob>({

@@ -10,6 +10,7 @@ import type { GroupResult, PipelineSteps, StepState } from "../pipeline-steps.js
 import type { TrustPort } from "../ports.js";
 import type { HellbanIndex } from "../sender-timeout/hellban-index.js";
 import type { CheckSessionMessage, SessionOutcome, SessionRequest } from "./check-session.protocol.js";
+import { GroupReplies } from "./group-replies.js";
 
 /** What every session of a runtime shares. */
 export interface SessionEnvironment {
@@ -37,8 +38,7 @@ interface SessionState {
   pipeline: StepState;
   groupIndex: number;
   group: PlannedGroup | undefined;
-  results: (GroupResult | undefined)[];
-  pending: number;
+  replies: GroupReplies | undefined;
   deadline: TimerHandle | undefined;
   abort: AbortController | undefined;
   services: FilterServices;
@@ -47,8 +47,8 @@ interface SessionState {
 
 /**
  * Spawns the per-check session (Akka's per-session child): it walks the plan's groups with the pure step functions,
- * sends one RunFilter per enabled filter of the current group, counts the answers, and replies exactly once, then
- * stops. The community that spawns it returns to its mailbox at once, so a slow filter delays only its own check.
+ * sends one RunFilter per enabled filter of the current group, takes the group's answers as one GroupReplied
+ * message (group-replies.ts), and replies exactly once, then stops. The community that spawns it returns to its mailbox at once, so a slow filter delays only its own check.
  */
 export function spawnCheckSession(
   parent: Ref<unknown>,
@@ -63,8 +63,7 @@ export function spawnCheckSession(
     pipeline: undefined,
     groupIndex: 0,
     group: undefined,
-    results: [],
-    pending: 0,
+    replies: undefined,
     deadline: undefined,
     abort: undefined,
     services: env.rates === undefined ? {} : { rates: env.rates },
@@ -76,6 +75,7 @@ export function spawnCheckSession(
     state.finished = true;
     if (state.deadline !== undefined) env.clock.clearTimeout(state.deadline);
     state.abort?.abort();
+    state.replies?.close();
     reply(outcome);
     if (state.self) stop(state.self);
   };
@@ -95,10 +95,13 @@ export function spawnCheckSession(
         continue;
       }
       state.group = group;
-      state.results = new Array<GroupResult | undefined>(group.filters.length);
-      state.pending = group.filters.length;
+      const index = state.groupIndex;
+      const replies = new GroupReplies(group.filters.length, (outcomes) =>
+        tell(self, { type: "GroupReplied", group: index, outcomes }),
+      );
+      state.replies = replies;
       group.filters.forEach((filter, slot) => {
-        const answer = (outcome: FilterOutcome): void => tell(self, { type: "FilterReplied", slot, outcome });
+        const answer = (outcome: FilterOutcome): void => replies.answer(slot, outcome);
         const worker = env.pool.workerFor(filter.name);
         if (!worker) {
           answer(err({ filter: filter.name, message: "no worker for this filter (not in the runtime's registry)" }));
@@ -115,12 +118,18 @@ export function spawnCheckSession(
     finish();
   };
 
-  const completeGroup = (self: Ref<CheckSessionMessage>): void => {
+  const completeGroup = (self: Ref<CheckSessionMessage>, outcomes: readonly (FilterOutcome | undefined)[]): void => {
     const group = state.group as PlannedGroup;
-    // Built from the plan, not from `results` (a sparse array whose holes map() would skip).
-    const results = group.filters.map((filter, slot) => state.results[slot] ?? missing(filter.name, env.deadlineMs));
+    // Built from the plan, not from `outcomes` (a sparse array whose holes map() would skip).
+    const results = group.filters.map((filter, slot): GroupResult => {
+      const outcome = outcomes[slot];
+      if (outcome === undefined) return missing(filter.name, env.deadlineMs);
+      if (!outcome.ok) env.onFilterError(filter.name);
+      return { filter: filter.name, outcome };
+    });
     state.pipeline = env.steps.applyGroupResults(state.pipeline, group, results);
     state.group = undefined;
+    state.replies = undefined;
     state.groupIndex++;
     // A failed filter fails its group and the check stops there (filters.md §1.6): no later group runs.
     if (results.some((r) => !r.outcome.ok)) finish();
@@ -148,28 +157,23 @@ export function spawnCheckSession(
   const handle = (s: SessionState, msg: CheckSessionMessage): SessionState => {
     if (s.finished || !s.self) return s;
     switch (msg.type) {
-      case "FilterReplied": {
-        const group = s.group;
-        if (!group || s.results[msg.slot] !== undefined) return s;
-        const filterName = group.filters[msg.slot]?.name ?? "unknown";
-        if (!msg.outcome.ok) env.onFilterError(filterName);
-        s.results[msg.slot] = { filter: filterName, outcome: msg.outcome };
-        if (--s.pending === 0) completeGroup(s.self);
+      case "GroupReplied":
+        // A group the deadline already closed has moved on; its late answers are dropped.
+        if (s.group && msg.group === s.groupIndex) completeGroup(s.self, msg.outcomes);
         return s;
-      }
       case "RoomFactsLoaded":
         if (s.input) return s;
         if (!msg.facts.ok) finishWith({ type: "unavailable", reason: `room state unavailable: ${msg.facts.error}` });
         else start(s.self, msg.facts.value);
         return s;
       case "DeadlineReached":
-        if (s.group) {
+        if (s.group && s.replies) {
           // The filters that did not answer become failure values; the verdict then carries the failure.
-          const group = s.group;
-          group.filters.forEach((f, slot) => {
-            if (s.results[slot] === undefined) env.onFilterError(f.name);
+          const outcomes = s.replies.close();
+          s.group.filters.forEach((f, slot) => {
+            if (outcomes[slot] === undefined) env.onFilterError(f.name);
           });
-          completeGroup(s.self);
+          completeGroup(s.self, outcomes);
         } else {
           finishWith({ type: "unavailable", reason: `check did not complete within ${env.deadlineMs} ms` });
         }

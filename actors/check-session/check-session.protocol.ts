@@ -23,10 +23,11 @@ export interface SessionRequest {
 }
 
 /**
- * Messages a session receives. All are internal to the session: filter answers, the room actor's answer and the
- * deadline tick. Nobody outside this folder constructs them.
+ * Messages a session receives. All are internal to the session: a group's filter answers, the room actor's answer
+ * and the deadline tick. Nobody outside this folder constructs them.
  */
 export type CheckSessionMessage =
-  | { readonly type: "FilterReplied"; readonly slot: number; readonly outcome: FilterOutcome }
+  /** Every filter of group `group` answered; `outcomes[i]` is the answer of the group's i-th filter. */
+  | { readonly type: "GroupReplied"; readonly group: number; readonly outcomes: readonly FilterOutcome[] }
   | { readonly type: "RoomFactsLoaded"; readonly facts: Result<RoomFacts, string> }
   | { readonly type: "DeadlineReached" };

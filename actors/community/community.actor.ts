@@ -72,7 +72,14 @@ type QueuedCheck = Extract<CommunityCommand, { type: "CheckEvent" }>;
  * whose result comes back as a message (a handler never awaits I/O); checks that arrive meanwhile are queued, so
  * the first check after a reload always sees the new config.
  */
-export function spawnCommunity(parent: Ref<unknown>, name: string, communityId: string, env: CommunityEnvironment) {
+export function spawnCommunity(
+  parent: Ref<unknown>,
+  name: string,
+  communityId: string,
+  env: CommunityEnvironment,
+  /** Told as soon as this actor is stopping, so nobody keeps delivering to it directly (kernel/buckets.ts). */
+  stopped: () => void = () => {},
+) {
   // Kept outside nact's state on purpose: a reset must not lose checks or reload waiters that are still queued.
   const queued: QueuedCheck[] = [];
   const reloadWaiters: Reply<Result<void, string>>[] = [];
@@ -80,6 +87,7 @@ export function spawnCommunity(parent: Ref<unknown>, name: string, communityId: 
   let sessions = 0;
   let self: Ref<CommunityMessage> | undefined;
   const window = crashWindowOf(env, communityId);
+  const supervise = communitySupervision(env.logger, env.onCrashCounted, communityId, window);
   const quarantined = (): boolean => crashLooping(window, COMMUNITY_MAX_CRASHES, COMMUNITY_CRASH_WINDOW_MS, Date.now());
   const quarantineReason = "community actor keeps crashing; its checks resume when the crash window ends";
 
@@ -169,11 +177,23 @@ export function spawnCommunity(parent: Ref<unknown>, name: string, communityId: 
       // A community respawned inside its crash window does not rebuild (that is what crashed); checks get answers.
       return quarantined() ? { kind: "failed", reason: quarantineReason } : load();
     },
-    onCrash: communitySupervision(env.logger, env.onCrashCounted, communityId, window),
-    afterStop: () => {
+    onCrash: (msg, error, ctx) => {
+      const decision = supervise(msg, error, ctx);
+      if (decision === ctx.stop) stopped();
+      return decision;
+    },
+    afterStop: (_state, ctx) => {
+      stopped();
       const reason = "community actor stopped";
       for (const w of reloadWaiters.splice(0)) w(err(reason));
       for (const c of queued.splice(0)) c.reply({ type: "unavailable", reason });
+      // Messages still in nact's mailbox are dropped by the stop; their callers get an answer now, not a timeout.
+      // nact's typings say Msg[], but its mailbox holds {message, sender} entries (lib/actor.js dispatch).
+      const mailbox = (ctx as unknown as { mailbox?: readonly { message: CommunityMessage }[] }).mailbox ?? [];
+      for (const { message } of mailbox) {
+        if (message.type === "CheckEvent") message.reply({ type: "unavailable", reason });
+        else if (message.type === "ReloadConfig") message.reply(err(reason));
+      }
     },
   });
   return ref;

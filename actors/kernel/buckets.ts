@@ -19,8 +19,18 @@ export interface KeyedSupervisorOptions<Msg> {
   /** Prefix of child names (`community`, `room`, `sender`). */
   readonly childPrefix: string;
   readonly buckets: number;
-  /** Spawns the child for `key` under `bucket` with the given (encoded) name. */
-  readonly spawnChild: (bucket: Ref<unknown>, name: string, key: string) => Ref<Msg>;
+  /**
+   * Spawns the child for `key` under `bucket` with the given (encoded) name. With `direct`, the child must call
+   * `stopped` as soon as it knows it is stopping (its supervision decided to stop it, or its afterStop ran).
+   */
+  readonly spawnChild: (bucket: Ref<unknown>, name: string, key: string, stopped: () => void) => Ref<Msg>;
+  /**
+   * Deliver to a known live child straight from the caller, skipping the bucket's mailbox hop. Only for children
+   * that never stop on their own (no idle shutdown): nact drops a message sent to a stopped actor without a word,
+   * so the directory must learn of every stop before it happens, which a child's `stopped` call guarantees only
+   * when its stops are our decisions.
+   */
+  readonly direct?: boolean;
   readonly logger: Logger;
   readonly onCrashCounted: (kind: string) => void;
   /** Cache encoded names (default true): worth it for keys that recur on the hot path, not for one-off keys. */
@@ -51,17 +61,33 @@ export function spawnKeyedSupervisor<Msg>(options: KeyedSupervisorOptions<Msg>):
   });
   const supervisor = spawn(options.parent, (state: null) => state, options.name, { initialState: null });
   const names = new Map<string, string>();
+  // Live children by key, for direct delivery; holds only children spawned with `direct` and not yet stopped.
+  const directory = new Map<string, Ref<Msg>>();
   const bucketRefs: Ref<BucketCommand<Msg>>[] = [];
   for (let i = 0; i < options.buckets; i++) {
     const handle = (state: null, cmd: BucketCommand<Msg>, ctx: { children: Map<string, Ref<unknown>>; self: Ref<unknown> }) => {
       switch (cmd.type) {
         case "Deliver": {
           const name = childName(cmd.key);
-          const existing = ctx.children.get(name) as Ref<Msg> | undefined;
-          tell(existing ?? options.spawnChild(ctx.self, name, cmd.key), cmd.msg);
+          let child = ctx.children.get(name) as Ref<Msg> | undefined;
+          if (child === undefined) {
+            const key = cmd.key;
+            // A holder, not a const: `stopped` may run during the spawn itself (a crash in its initial state).
+            const entry: { ref?: Ref<Msg>; gone: boolean } = { gone: false };
+            entry.ref = options.spawnChild(ctx.self, name, key, () => {
+              entry.gone = true;
+              if (entry.ref !== undefined && directory.get(key) === entry.ref) directory.delete(key);
+            });
+            child = entry.ref;
+            // Registered at spawn only: a child found in ctx.children but absent here is stopping, and must not be
+            // put back (its messages go through the bucket until nact has removed it and it is spawned afresh).
+            if (options.direct === true && !entry.gone) directory.set(key, child);
+          }
+          tell(child as Ref<Msg>, cmd.msg);
           return state;
         }
         case "StopChildren":
+          directory.clear();
           for (const child of ctx.children.values()) stop(child);
           cmd.reply(ctx.children.size);
           return state;
@@ -86,6 +112,11 @@ export function spawnKeyedSupervisor<Msg>(options: KeyedSupervisorOptions<Msg>):
   return {
     ref: supervisor,
     deliver(key, msg) {
+      const child = directory.get(key);
+      if (child !== undefined) {
+        tell(child, msg);
+        return;
+      }
       const bucket = bucketRefs[shardOf(key, bucketRefs.length)] as Ref<BucketCommand<Msg>>;
       tell(bucket, { type: "Deliver", key, msg });
     },

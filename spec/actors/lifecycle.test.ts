@@ -102,6 +102,15 @@ describe("actor lifetimes and supervision", () => {
       const outcome = await runtime.checkEvent({ communityId: "c1", event: messageEvent("x"), roomFacts: EMPTY_ROOM });
       assert.equal(outcome.type, "unavailable");
       assert.equal(await counterValue(metrics, "policyserv_actor_crashes_total", { kind: "community" }), 6);
+      // Checks after the stop reach a live actor (the quarantined respawn), not the stopped one's dead reference:
+      // a message to a stopped nact actor vanishes, and would only be answered by the 5 s check timeout.
+      const later = await Promise.all(
+        ["y", "z"].map((body) => runtime.checkEvent({ communityId: "c1", event: messageEvent(body), roomFacts: EMPTY_ROOM })),
+      );
+      for (const answer of later) {
+        assert.equal(answer.type, "unavailable");
+        assert.match(answer.type === "unavailable" ? answer.reason : "", /keeps crashing/);
+      }
     } finally {
       await runtime.stop();
     }
