@@ -4,7 +4,7 @@
  * the actors share one implementation of the verdict rules. The state between steps is opaque to the actors.
  */
 import type { CommunityConfig, InstanceFilterSettings } from "../src/config/community-config.js";
-import type { FilterDefinition, FilterOutcome } from "../src/filters/types.js";
+import type { FilterDefinition, FilterInput, FilterOutcome } from "../src/filters/types.js";
 import type { FilterPlan, PlannedGroup, Verdict } from "../src/pipeline/types.js";
 
 /** One filter's answer inside a group. */
@@ -27,6 +27,8 @@ export interface PipelineSteps {
   startPipeline(): StepState;
   /** False when the gate refuses the group, or when a failure has already halted the check. */
   groupShouldRun(group: PlannedGroup, state: StepState): boolean;
+  /** The Neutral a filter that does not apply to `input` gets without running, or undefined to run it. */
+  outcomeWithoutRunning(filter: FilterDefinition, input: FilterInput): FilterOutcome | undefined;
   applyGroupResults(state: StepState, group: PlannedGroup, results: readonly GroupResult[]): StepState;
   finishPipeline(state: StepState, spamThreshold: number): Verdict;
 }

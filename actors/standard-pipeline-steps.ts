@@ -10,6 +10,7 @@ import {
   startPipeline,
   type PipelineState,
 } from "../src/pipeline/aggregate.js";
+import { outcomeWithoutRunning } from "../src/pipeline/applicability.js";
 import { buildFilterPlan } from "../src/pipeline/plan.js";
 import { precheckSender } from "../src/pipeline/precheck.js";
 import type { PipelineSteps } from "./pipeline-steps.js";
@@ -19,6 +20,7 @@ export const standardPipelineSteps: PipelineSteps = {
   buildFilterPlan,
   precheckSender,
   startPipeline,
+  outcomeWithoutRunning,
   groupShouldRun: (group, state) => !isHalted(state as PipelineState) && groupShouldRun(group, (state as PipelineState).info),
   applyGroupResults: (state, group, results) => applyGroupResults(state as PipelineState, group, results),
   finishPipeline: (state, spamThreshold) => finishPipeline(state as PipelineState, spamThreshold),

@@ -95,6 +95,12 @@ export function spawnCheckSession(
         continue;
       }
       state.group = group;
+      // Filters that cannot apply to this event get their Neutral here, without a message to their actor.
+      const known = group.filters.map((filter) => env.steps.outcomeWithoutRunning(filter, input));
+      if (known.every((outcome) => outcome !== undefined)) {
+        completeGroup(self, known);
+        return;
+      }
       const index = state.groupIndex;
       const replies = new GroupReplies(group.filters.length, (outcomes) =>
         tell(self, { type: "GroupReplied", group: index, outcomes }),
@@ -102,6 +108,11 @@ export function spawnCheckSession(
       state.replies = replies;
       group.filters.forEach((filter, slot) => {
         const answer = (outcome: FilterOutcome): void => replies.answer(slot, outcome);
+        const skipped = known[slot];
+        if (skipped !== undefined) {
+          answer(skipped);
+          return;
+        }
         const worker = env.pool.workerFor(filter.name);
         if (!worker) {
           answer(err({ filter: filter.name, message: "no worker for this filter (not in the runtime's registry)" }));

@@ -26,6 +26,7 @@ export const densityFilter: FilterDefinition = {
   group: "main",
   io: false,
   enabled: (config) => config.density_filter_max_density > 0,
+  applies: ({ event }) => event.type === "m.room.message",
   check: ({ event, config }) =>
     event.type === "m.room.message" ? densityOutcome(contentString(event, "body"), config) : neutral(),
   checkText: densityOutcome,

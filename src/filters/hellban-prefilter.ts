@@ -12,5 +12,6 @@ export const hellbanPrefilter: FilterDefinition = {
   group: "hellban_prefilter",
   io: false,
   enabled: (config) => config.hellban_postfilter_minutes > 0,
+  applies: ({ senderHellbanned }) => senderHellbanned,
   check: ({ senderHellbanned }) => (senderHellbanned ? prohibited(HARM_SPAM_FLOODING) : neutral()),
 };

@@ -100,6 +100,7 @@ export const inlineEmojiSizeFilter: FilterDefinition = {
   group: "main",
   io: false,
   enabled: (config) => config.inline_emoji_size_filter_max_height_pixels > 0,
+  applies: ({ event }) => event.type === "m.room.message" && IMG_TAG_OPEN.test(contentString(event, "formatted_body")),
   check: ({ event, config }) => {
     if (event.type !== "m.room.message") return neutral();
     const html = contentString(event, "formatted_body");

@@ -22,6 +22,7 @@ export const lengthFilter: FilterDefinition = {
   group: "main",
   io: false,
   enabled: (config) => config.length_filter_max_length > 0,
+  applies: ({ event }) => event.type === "m.room.message",
   check: ({ event, config }) => {
     if (event.type !== "m.room.message") return neutral();
     return eventJsonLength(event) > config.length_filter_max_length ? prohibited(HARM_SPAM_FLOODING) : neutral();

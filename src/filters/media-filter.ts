@@ -26,5 +26,6 @@ export const mediaFilter: FilterDefinition = {
   group: "main",
   io: false,
   enabled: (config) => cleanList(config.media_filter_media_types).length > 0,
+  applies: ({ event, config }) => isMediaEvent(event, cleanList(config.media_filter_media_types)),
   check: ({ event, config }) => mediaOutcome(event, cleanList(config.media_filter_media_types)),
 };

@@ -27,6 +27,7 @@ export const policyListFilter: FilterDefinition = {
   group: "main",
   io: false,
   enabled: (config, instance) => config.mjolnir_filter_enabled && instance.mjolnirFilterRoomId !== "",
+  applies: ({ event }) => event.type === "m.room.message",
   check: ({ event, banRules }) => {
     if (event.type !== "m.room.message") return neutral();
     return isBannedByPolicy(event.sender, banRules) ? prohibited(HARM_OTHER) : neutral();

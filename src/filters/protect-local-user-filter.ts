@@ -18,6 +18,7 @@ export const protectLocalUserFilter: FilterDefinition = {
   group: "prefilter",
   io: false,
   enabled: () => true,
+  applies: ({ event }) => event.type === "m.room.member",
   check: ({ event, instance }) => {
     if (event.type !== "m.room.member") return neutral();
     const local = localUserId(instance);

@@ -24,6 +24,7 @@ export const trimLengthFilter: FilterDefinition = {
   group: "main",
   io: false,
   enabled: (config) => config.trim_length_filter_max_difference > 0,
+  applies: ({ event }) => event.type === "m.room.message",
   check: ({ event, config }) =>
     event.type === "m.room.message" ? trimOutcome(contentString(event, "body"), config) : neutral(),
   checkText: trimOutcome,

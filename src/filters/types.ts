@@ -196,6 +196,13 @@ export interface FilterDefinition {
   readonly io: boolean;
   enabled(config: CommunityConfig, instance: InstanceFilterSettings): boolean;
   check(input: FilterInput, services: FilterServices): FilterOutcome | Promise<FilterOutcome>;
+  /**
+   * A cheap test of whether `check` can say anything about this input. False promises that `check` would answer a
+   * plain Neutral with no effects, so the pipeline records that Neutral without running the filter, and the actor
+   * runtime sends its filter actor no message. Absent means always applies. The registry tests hold each
+   * predicate to its filter over a corpus of events.
+   */
+  applies?(input: FilterInput): boolean;
   /** Present only on filters that can check plain text (filters.md §1.4, text mode). */
   checkText?(text: string, config: CommunityConfig, context?: TextCheckContext): FilterOutcome;
 }

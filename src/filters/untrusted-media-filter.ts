@@ -13,6 +13,7 @@ export const untrustedMediaFilter: FilterDefinition = {
   group: "main",
   io: false,
   enabled: (config) => cleanList(config.untrusted_media_filter_media_types).length > 0,
+  applies: ({ event, config }) => isMediaEvent(event, cleanList(config.untrusted_media_filter_media_types)),
   check: ({ event, config, room, muninnServers }) => {
     const mediaTypes = cleanList(config.untrusted_media_filter_media_types);
     // Trust is only worth computing for media events.

@@ -20,6 +20,7 @@ import {
   type GroupResult,
   type PipelineState,
 } from "./aggregate.js";
+import { outcomeWithoutRunning } from "./applicability.js";
 import { precheckSender } from "./precheck.js";
 import type { FilterPlan, PlannedGroup, Verdict } from "./types.js";
 
@@ -80,7 +81,10 @@ export async function evaluateEvent(
 ): Promise<Verdict> {
   const early = precheckSender(input.event.sender, options.spamThreshold);
   if (early !== undefined) return early;
-  const state = await runGroups(plan, (filter) => runFilterSafely(filter, input, services));
+  const state = await runGroups(
+    plan,
+    (filter) => outcomeWithoutRunning(filter, input) ?? runFilterSafely(filter, input, services),
+  );
   return finishPipeline(state, options.spamThreshold);
 }
 
