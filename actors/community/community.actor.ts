@@ -9,7 +9,7 @@ import type { Reply } from "../kernel/reply.js";
 import { tell } from "../kernel/tell.js";
 import type { PipelineSteps } from "../pipeline-steps.js";
 import type { CommunityConfigPort, KeywordTemplatePort } from "../ports.js";
-import type { CommunityCommand } from "./community.protocol.js";
+import type { CommunityCheck, CommunityCommand } from "./community.protocol.js";
 import { crashLooping, type CrashWindow } from "../kernel/supervision.js";
 import { COMMUNITY_CRASH_WINDOW_MS, COMMUNITY_MAX_CRASHES, communitySupervision } from "./community.supervision.js";
 
@@ -64,11 +64,11 @@ type Status =
   | { readonly kind: "unknown" }
   | { readonly kind: "failed"; readonly reason: string };
 
-type QueuedCheck = Extract<CommunityCommand, { type: "CheckEvent" }>;
+type QueuedCheck = CommunityCheck;
 
 /**
  * Spawns the actor of one community: it owns the effective config, the filter plan and the compiled templates, and
- * turns each CheckEvent into a check-session child, returning to its mailbox at once. The store is read by a promise
+ * turns each check of a CheckEvents message into a check-session child, returning to its mailbox at once. The store is read by a promise
  * whose result comes back as a message (a handler never awaits I/O); checks that arrive meanwhile are queued, so
  * the first check after a reload always sees the new config.
  */
@@ -144,16 +144,16 @@ export function spawnCommunity(
 
   const handle = (status: Status, msg: CommunityMessage): Status => {
     switch (msg.type) {
-      case "CheckEvent":
+      case "CheckEvents":
         if (status.kind === "ready") {
-          runCheck(status, msg);
+          for (const check of msg.checks) runCheck(status, check);
           return status;
         }
         if (status.kind !== "loading" && quarantined()) {
-          msg.reply({ type: "unavailable", reason: quarantineReason });
+          for (const check of msg.checks) check.reply({ type: "unavailable", reason: quarantineReason });
           return status;
         }
-        queued.push(msg);
+        queued.push(...msg.checks);
         // An unknown or failed community is retried on the next check: it may have been created, or the store is back.
         return status.kind === "loading" ? status : load();
       case "ReloadConfig":
@@ -191,7 +191,7 @@ export function spawnCommunity(
       // nact's typings say Msg[], but its mailbox holds {message, sender} entries (lib/actor.js dispatch).
       const mailbox = (ctx as unknown as { mailbox?: readonly { message: CommunityMessage }[] }).mailbox ?? [];
       for (const { message } of mailbox) {
-        if (message.type === "CheckEvent") message.reply({ type: "unavailable", reason });
+        if (message.type === "CheckEvents") for (const check of message.checks) check.reply({ type: "unavailable", reason });
         else if (message.type === "ReloadConfig") message.reply(err(reason));
       }
     },

@@ -28,7 +28,9 @@ export function communitySupervision(
     windowMs: COMMUNITY_CRASH_WINDOW_MS,
     ...(window === undefined ? {} : { window }),
     decide: ({ msg }) => {
-      if (msg?.type === "CheckEvent") msg.reply({ type: "unavailable", reason: "community actor crashed" });
+      if (msg?.type === "CheckEvents") {
+        for (const check of msg.checks) check.reply({ type: "unavailable", reason: "community actor crashed" });
+      }
       if (msg?.type === "ReloadConfig") msg.reply({ ok: false, error: "community actor crashed" });
       return "reset";
     },

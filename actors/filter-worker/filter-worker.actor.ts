@@ -53,8 +53,8 @@ export interface FilterPoolOptions {
   readonly ioPoolSize: number;
   /**
    * Workers per CPU filter. nact runs one message per actor per event-loop turn (each message is its own
-   * setImmediate, and the next is scheduled from inside it), so a single worker per filter caps the whole process at
-   * one run of that filter per turn; a few workers let one turn serve many checks.
+   * setImmediate, and the next is scheduled from inside it), so w workers cap the process at w runs of that filter
+   * per turn; enough workers let one turn serve every check in flight (system.ts defaultFilterWorkers).
    */
   readonly cpuPoolSize: number;
   readonly logger: Logger;

@@ -23,16 +23,34 @@ export interface RoomEnvironment {
   readonly idleMs: number;
   readonly logger: Logger;
   readonly onCrashCounted: (kind: string) => void;
+  /**
+   * Where the actor publishes its current facts, read-only, for checks to take without a message: one actor
+   * serves one message per event-loop turn, and a busy room's every check asking it would queue behind that.
+   * The actor is the only writer; an entry lives while the actor does.
+   */
+  readonly published: Map<string, RoomFacts>;
 }
 
 /**
  * Spawns the cache of one room's learned facts. The first GetRoomFacts loads from the store (by promise, answered
  * by message); a load failure is answered as an error and retried on the next request rather than cached, and a
  * room the store has never seen has empty facts. LearnState replaces the facts at once and saves them in the
- * background. The actor stops after `idleMs` without messages; a crash resets it, and the store repopulates it.
+ * background. Ready facts are published to `env.published`, so most checks never message the actor. The actor
+ * stops after `idleMs` without messages (a room whose checks only read the published facts is reloaded from the
+ * store then); a crash resets it, and the store repopulates it.
  */
 export function spawnRoomState(parent: Ref<unknown>, name: string, roomId: string, env: RoomEnvironment): Ref<RoomStateCommand> {
   let generation = 0;
+  // What this actor published last, so that it only ever withdraws its own entry (a successor may have written).
+  let mine: RoomFacts | undefined;
+  const publish = (facts: RoomFacts): void => {
+    mine = facts;
+    env.published.set(roomId, facts);
+  };
+  const withdraw = (): void => {
+    if (mine !== undefined && env.published.get(roomId) === mine) env.published.delete(roomId);
+    mine = undefined;
+  };
 
   const handle = (state: RoomState, msg: RoomMessage, ctx: { self: Ref<RoomMessage> }): RoomState => {
     switch (msg.type) {
@@ -58,6 +76,7 @@ export function spawnRoomState(parent: Ref<unknown>, name: string, roomId: strin
         if (state.kind === "loading") for (const w of state.waiters) w(ok(msg.facts));
         // Facts learned now are newer than whatever an in-flight load returns; bumping the generation drops it.
         generation++;
+        publish(msg.facts);
         return { kind: "ready", facts: msg.facts };
       }
       case "FactsLoaded": {
@@ -68,6 +87,7 @@ export function spawnRoomState(parent: Ref<unknown>, name: string, roomId: strin
         }
         const facts = msg.result.value ?? EMPTY_ROOM_FACTS;
         for (const w of state.waiters) w(ok(facts));
+        publish(facts);
         return { kind: "ready", facts };
       }
       default:
@@ -97,8 +117,11 @@ export function spawnRoomState(parent: Ref<unknown>, name: string, roomId: strin
       onCrashCounted: env.onCrashCounted,
       decide: ({ msg }) => {
         if (msg?.type === "GetRoomFacts") msg.reply(err("room-state actor crashed"));
+        // The reset state is empty; checks ask again, and the reload publishes afresh.
+        withdraw();
         return "reset";
       },
     }),
+    afterStop: withdraw,
   }) as Ref<RoomStateCommand>;
 }
