@@ -25,7 +25,13 @@ import { withDeadline } from "./with-deadline.js";
 const WRITE_RETRY = { maxWaitMs: 30_000, intervalMs: 250 } as const;
 /** A stored-verdict lookup is an optimisation; past this the check runs afresh rather than wait for the database. */
 const VERDICT_LOOKUP_MS = 1_000;
-const BATCH = { maxBatch: 500, maxInFlight: 1 } as const;
+/**
+ * Every check waits for its stored-verdict lookup, so lookups must not queue behind one another: with one batch in
+ * flight they measured 15-18 ms at 800 sign requests/s on two cores, mostly waiting for the previous batch. Writes
+ * are off the answer's path and stay one batch at a time.
+ */
+const READ_BATCH = { maxBatch: 500, maxInFlight: 4 } as const;
+const WRITE_BATCH = { maxBatch: 500, maxInFlight: 1 } as const;
 
 export interface RuntimeHellban {
   readonly communityId: string;
@@ -106,13 +112,13 @@ export function storageRuntimePorts(repos: Repositories, trust: TrustCache, logg
       message: `get ${eventIds.length} verdicts: no answer within ${VERDICT_LOOKUP_MS} ms`,
     });
     return eventIds.map(() => found);
-  }, BATCH);
+  }, READ_BATCH);
   const putVerdicts = createBatcher<{ eventId: string; info: ContentInfo }, Result<void, StorageError>>(
     async (entries) => {
       const saved = await retryWhileUnavailable(() => repos.verdicts.saveMany(entries), WRITE_RETRY);
       return entries.map(() => saved);
     },
-    BATCH,
+    WRITE_BATCH,
   );
   return {
     communities: {

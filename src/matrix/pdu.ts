@@ -6,7 +6,7 @@ import { parseUserId, serverNameOf } from "./ids.js";
 import { getOwn, isJsonObject, omitKeys, type JsonObject, type JsonValue } from "./json.js";
 import type { KeyLookup, SigningKey } from "./keys.js";
 import { getRoomVersion, type RoomVersion } from "./room-versions.js";
-import { signatureOfBytes, verifyBytesAsync, type Signatures } from "./signing.js";
+import { signatureOfBytes, signatureOfBytesAsync, verifyBytesAsync, type Signatures } from "./signing.js";
 
 /** A PDU that is well-formed for its room version, with the fields every consumer needs already decoded. */
 export interface Pdu {
@@ -315,4 +315,9 @@ export async function verifyPduSignatures(pdu: Pdu, getKey: KeyLookup): Promise<
  */
 export function signEventAsPolicyServer(pdu: Pdu, serverName: string, key: SigningKey): Signatures {
   return { [serverName]: { [key.keyId]: signatureOfBytes(pdu.signedBytes, key) } };
+}
+
+/** `signEventAsPolicyServer` with the signature computed on the thread pool (the sign endpoints' hot path). */
+export async function signEventAsPolicyServerAsync(pdu: Pdu, serverName: string, key: SigningKey): Promise<Signatures> {
+  return { [serverName]: { [key.keyId]: await signatureOfBytesAsync(pdu.signedBytes, key) } };
 }

@@ -28,6 +28,20 @@ export function signatureOfBytes(bytes: Uint8Array, key: SigningKey): string {
 }
 
 /**
+ * `signatureOfBytes` on the libuv thread pool (callback form of crypto.sign): the event loop only hands the job
+ * over, so a sign-heavy load leaves it free for HTTP, the database and the actors. Ed25519 is deterministic, so
+ * the result equals the synchronous one. Rejects only on a crypto error (a broken key: a bug, not bad input).
+ */
+export function signatureOfBytesAsync(bytes: Uint8Array, key: SigningKey): Promise<string> {
+  return new Promise((resolve, reject) => {
+    cryptoSign(null, bytes, key.privateKey, (error, signature) => {
+      if (error) reject(error);
+      else resolve(encodeBase64(signature));
+    });
+  });
+}
+
+/**
  * Returns a copy of `obj` with our signature added under `signatures[serverName][key.keyId]`; existing signatures
  * and `unsigned` are kept, the input is not modified.
  */

@@ -12,6 +12,7 @@ import {
   ROOM_VERSIONS,
   serverNameOf,
   signEventAsPolicyServer,
+  signEventAsPolicyServerAsync,
   signedBytes,
   verifyJsonSignature,
   verifyKeyOf,
@@ -143,6 +144,8 @@ describe("parsePdu", () => {
       assert.equal(source.jsonLength === undefined, rv(version).eventFormat === "v1");
 
       const sigs = signEventAsPolicyServer(pdu.value, "ps.test", psKey);
+      // The thread-pool form the sign endpoints use gives the same (deterministic) signature.
+      assert.deepEqual(await signEventAsPolicyServerAsync(pdu.value, "ps.test", psKey), sigs);
       const merged = redactEvent({ ...pdu.value.json, signatures: sigs }, rv(version));
       assert.ok(verifyJsonSignature(merged, "ps.test", psKey.keyId, verifyKeyOf(psKey)));
     });
