@@ -85,6 +85,7 @@ async function main(): Promise<void> {
     // The compiled output, as the Docker image runs it (`npm run bench` builds it first).
     compiled: true,
     // BENCH_CPU_PROFILE=dir writes the server's CPU profile there on exit (open it in Chrome DevTools).
+    ...(process.env["BENCH_NODE_ARGS"] ? { nodeArgs: process.env["BENCH_NODE_ARGS"].split(" ") } : {}),
     ...(process.env["BENCH_CPU_PROFILE"]
       ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${process.env["BENCH_CPU_PROFILE"]}`] }
       : {}),
