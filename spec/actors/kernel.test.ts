@@ -7,7 +7,7 @@ import { supervisionPolicy } from "../../actors/kernel/supervision.js";
 import { GenerationTimer } from "../../actors/kernel/timers.js";
 import { Admission } from "../../actors/admission.js";
 import { FakeClock } from "./support/fake-clock.js";
-import { memoryLogger, sleep } from "./support/fixtures.js";
+import { memoryLogger, turns } from "./support/fixtures.js";
 
 const NACT_NAME = /^[a-z0-9-$_.+!*'(),]+$/;
 
@@ -59,12 +59,12 @@ describe("actor kernel", () => {
     const second = timer.arm(ref, 200, (g) => g);
     clock.advance(150);
     clock.advance(100);
-    await sleep(10);
+    await turns();
     assert.deepEqual(seen, [second]);
     timer.arm(ref, 50, (g) => g);
     timer.cancel();
     clock.advance(100);
-    await sleep(10);
+    await turns();
     assert.deepEqual(seen, [second]);
     stop(system);
   });

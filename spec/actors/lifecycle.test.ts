@@ -5,7 +5,17 @@ import { NEUTRAL, contentInfo } from "../../src/harms/content-info.js";
 import { ok } from "../../src/result.js";
 import { standardPipelineSteps } from "../../actors/standard-pipeline-steps.js";
 import type { PipelineSteps } from "../../actors/pipeline-steps.js";
-import { counterValue, EMPTY_ROOM, messageEvent, sleep, slowIoFilter, spamWordFilter, startTestRuntime } from "./support/fixtures.js";
+import {
+  counterValue,
+  EMPTY_ROOM,
+  messageEvent,
+  sleep,
+  slowIoFilter,
+  spamWordFilter,
+  startTestRuntime,
+  turns,
+  waitUntil,
+} from "./support/fixtures.js";
 
 /** A filter that flags senders who are not joined members, so the verdict shows which room facts it saw. */
 const memberOnlyFilter: FilterDefinition = {
@@ -39,6 +49,8 @@ describe("actor lifetimes and supervision", () => {
       assert.equal(ports.rooms.loads, 1);
 
       await sleep(120);
+      // The stopped actor withdraws its published facts in nact's afterStop, one turn after the stop.
+      await turns(2);
       ports.rooms.rows.set("!room:hs1.test", ALICE_ROOM);
       const afterIdle = await runtime.checkEvent({ communityId: "c1", event: messageEvent("hi") });
       assert.equal(ports.rooms.loads, 2, "the idle actor stopped and a new one loaded from the store");
@@ -128,8 +140,7 @@ describe("actor lifetimes and supervision", () => {
       const repeat = await runtime.checkEvent({ communityId: "c1", event, roomFacts: EMPTY_ROOM });
       assert.equal(repeat.type === "verdict" && repeat.cached, true);
       ports.verdicts.failing = false;
-      await sleep(100);
-      assert.equal(ports.verdicts.rows.has(event.eventId), true);
+      await waitUntil(() => ports.verdicts.rows.has(event.eventId), "the retried write lands");
       assert.equal(runtime.stats().unwrittenVerdicts, 0);
     } finally {
       await runtime.stop();
@@ -164,7 +175,7 @@ describe("actor lifetimes and supervision", () => {
       assert.equal(await runtime.moderation.submit(job("$2")), undefined);
       assert.deepEqual(await runtime.moderation.submit(job("$3")), { type: "queue-full", bound: 1 });
       release();
-      await sleep(20);
+      await waitUntil(() => ran.length >= 2, "both accepted jobs ran");
       assert.deepEqual(ran, ["$1", "$2"]);
     } finally {
       await runtime.stop();

@@ -224,3 +224,20 @@ export async function counterValue(metrics: Registry, name: string, labels: Reco
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Lets `n` event-loop turns pass. nact handles each message in its own setImmediate, so work already queued has run
+ * after a few turns however loaded the machine is, where a short sleep can fire first on a busy CI runner.
+ */
+export async function turns(n = 5): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/** Polls `condition` until it holds; fails after `timeoutMs` (generous: it only bounds a broken test). */
+export async function waitUntil(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await sleep(5);
+  }
+}
