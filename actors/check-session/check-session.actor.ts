@@ -48,7 +48,8 @@ interface SessionState {
 /**
  * Spawns the per-check session (Akka's per-session child): it walks the plan's groups with the pure step functions,
  * sends one RunFilter per enabled filter of the current group, takes the group's answers as one GroupReplied
- * message (group-replies.ts), and replies exactly once, then stops. The community that spawns it returns to its mailbox at once, so a slow filter delays only its own check.
+ * message (group-replies.ts), and replies exactly once, then stops. The community that spawns it returns to its
+ * mailbox at once, so a slow filter delays only its own check.
  */
 export function spawnCheckSession(
   parent: Ref<unknown>,

@@ -68,9 +68,9 @@ type QueuedCheck = CommunityCheck;
 
 /**
  * Spawns the actor of one community: it owns the effective config, the filter plan and the compiled templates, and
- * turns each check of a CheckEvents message into a check-session child, returning to its mailbox at once. The store is read by a promise
- * whose result comes back as a message (a handler never awaits I/O); checks that arrive meanwhile are queued, so
- * the first check after a reload always sees the new config.
+ * turns each check of a CheckEvents message into a check-session child, returning to its mailbox at once. The store
+ * is read by a promise whose result comes back as a message (a handler never awaits I/O); checks that arrive
+ * meanwhile are queued, so the first check after a reload always sees the new config.
  */
 export function spawnCommunity(
   parent: Ref<unknown>,
@@ -191,8 +191,18 @@ export function spawnCommunity(
       // nact's typings say Msg[], but its mailbox holds {message, sender} entries (lib/actor.js dispatch).
       const mailbox = (ctx as unknown as { mailbox?: readonly { message: CommunityMessage }[] }).mailbox ?? [];
       for (const { message } of mailbox) {
-        if (message.type === "CheckEvents") for (const check of message.checks) check.reply({ type: "unavailable", reason });
-        else if (message.type === "ReloadConfig") message.reply(err(reason));
+        switch (message.type) {
+          case "CheckEvents":
+            for (const check of message.checks) check.reply({ type: "unavailable", reason });
+            break;
+          case "ReloadConfig":
+            message.reply(err(reason));
+            break;
+          case "ConfigLoaded":
+            break;
+          default:
+            assertNever(message, "community message");
+        }
       }
     },
   });
