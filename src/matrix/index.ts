@@ -31,7 +31,7 @@ export {
 export type { UserId } from "./ids.js";
 export { isValidServerName, parseUserId, serverNameOf } from "./ids.js";
 export type { Pdu, PduError, PduSignatureError } from "./pdu.js";
-export { parsePdu, signEventAsPolicyServer, signEventAsPolicyServerAsync, verifyPduSignatures } from "./pdu.js";
+export { parsePdu, signEventAsPolicyServer, verifyPduSignatures } from "./pdu.js";
 export type { OutboundRequest, XMatrixAuth, XMatrixError, XMatrixRequest, XMatrixSignature } from "./xmatrix.js";
 export { parseXMatrixHeaders, signXMatrixHeader, verifyXMatrix, xMatrixSignedObject } from "./xmatrix.js";
 export { hashAndSignEvent } from "./event-signing.js";

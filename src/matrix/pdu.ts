@@ -6,7 +6,7 @@ import { parseUserId, serverNameOf } from "./ids.js";
 import { getOwn, isJsonObject, omitKeys, type JsonObject, type JsonValue } from "./json.js";
 import type { KeyLookup, SigningKey } from "./keys.js";
 import { getRoomVersion, type RoomVersion } from "./room-versions.js";
-import { signatureOfBytes, signatureOfBytesAsync, verifyBytesAsync, type Signatures } from "./signing.js";
+import { signatureOfBytesAsync, verifyBytesAsync, type Signatures } from "./signing.js";
 
 /** A PDU that is well-formed for its room version, with the fields every consumer needs already decoded. */
 export interface Pdu {
@@ -312,12 +312,8 @@ export async function verifyPduSignatures(pdu: Pdu, getKey: KeyLookup): Promise<
  * Our policy-server signature for a PDU (federation.md §5.7): Ed25519 over the redacted event minus `signatures`
  * and `unsigned`, i.e. exactly the bytes homeservers verify. Returns only the map to merge into `signatures`:
  * `{[serverName]: {[key.keyId]: sig}}`. Callers must have checked the content hash first (decisions §4b.2).
+ * Signs on the thread pool, over the bytes parsing kept: the event loop only hands the job over.
  */
-export function signEventAsPolicyServer(pdu: Pdu, serverName: string, key: SigningKey): Signatures {
-  return { [serverName]: { [key.keyId]: signatureOfBytes(pdu.signedBytes, key) } };
-}
-
-/** `signEventAsPolicyServer` with the signature computed on the thread pool (the sign endpoints' hot path). */
-export async function signEventAsPolicyServerAsync(pdu: Pdu, serverName: string, key: SigningKey): Promise<Signatures> {
+export async function signEventAsPolicyServer(pdu: Pdu, serverName: string, key: SigningKey): Promise<Signatures> {
   return { [serverName]: { [key.keyId]: await signatureOfBytesAsync(pdu.signedBytes, key) } };
 }

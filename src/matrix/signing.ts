@@ -19,16 +19,11 @@ export function signedBytes(obj: JsonObject): Buffer {
  * signature travels (the policy-server sign response, X-Matrix headers).
  */
 export function signatureOf(obj: object, key: SigningKey): string {
-  return signatureOfBytes(signedBytes(obj as JsonObject), key);
-}
-
-/** The signature over bytes that are already `signedBytes(obj)` (a parsed PDU keeps them). */
-export function signatureOfBytes(bytes: Uint8Array, key: SigningKey): string {
-  return encodeBase64(cryptoSign(null, bytes, key.privateKey));
+  return encodeBase64(cryptoSign(null, signedBytes(obj as JsonObject), key.privateKey));
 }
 
 /**
- * `signatureOfBytes` on the libuv thread pool (callback form of crypto.sign): the event loop only hands the job
+ * The signature over bytes that are already `signedBytes(obj)` (a parsed PDU keeps them), on the libuv thread pool (callback form of crypto.sign): the event loop only hands the job
  * over, so a sign-heavy load leaves it free for HTTP, the database and the actors. Ed25519 is deterministic, so
  * the result equals the synchronous one. Rejects only on a crypto error (a broken key: a bug, not bad input).
  */

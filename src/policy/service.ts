@@ -2,7 +2,7 @@ import { filterEventSourceOf, toFilterEvent } from "../filters/event-view.js";
 import type { JsonValue } from "../matrix/json.js";
 import { isJsonObject } from "../matrix/json.js";
 import type { KeyLookup, SigningKey } from "../matrix/keys.js";
-import { parsePdu, signEventAsPolicyServerAsync, verifyPduSignatures, type Pdu } from "../matrix/pdu.js";
+import { parsePdu, signEventAsPolicyServer, verifyPduSignatures, type Pdu } from "../matrix/pdu.js";
 import type { Verdict } from "../pipeline/types.js";
 import type { PolicyDecision } from "./decision.js";
 import type { EventChecker, RoomLookup, RoomRecord } from "./ports.js";
@@ -96,7 +96,7 @@ export async function decidePolicy(
         kind: "verdict",
         eventId: pdu.eventId,
         verdict,
-        signatures: await signEventAsPolicyServerAsync(pdu, deps.serverName, deps.eventKey),
+        signatures: await signEventAsPolicyServer(pdu, deps.serverName, deps.eventKey),
       };
     }
   }

@@ -209,7 +209,7 @@ const checks: Record<string, (v: Vector) => void | Promise<void>> = {
     );
     assert.ok(verified.ok);
     const key = keyFromSeed(input["seed"], "ed25519:policy_server");
-    assert.deepEqual(signEventAsPolicyServer(pdu.value, str(input["policy_server"]), key), v.expected);
+    assert.deepEqual(await signEventAsPolicyServer(pdu.value, str(input["policy_server"]), key), v.expected);
   },
 
   async x_matrix_request(v) {
