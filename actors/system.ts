@@ -6,6 +6,7 @@
 import { start, stop as stopActor, spawn, type Ref } from "nact";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
+import type { RuntimeStats } from "../src/app/runtime-gauges.js";
 import type { CommunityConfig, CommunityOverrides, InstanceFilterSettings } from "../src/config/community-config.js";
 import type { FilterDefinition, FilterEvent, RateKind, RateReader, RoomFacts } from "../src/filters/types.js";
 import type { Verdict } from "../src/pipeline/types.js";
@@ -119,13 +120,7 @@ export interface PolicyRuntime {
   readonly ready: Promise<Result<number, string>>;
   readonly moderation: WorkerPool<ModerationJob>;
   readonly webhooks: WorkerPool<WebhookJob>;
-  stats(): {
-    readonly inFlight: number;
-    readonly queued: number;
-    readonly hellbans: number;
-    readonly senderActors: number;
-    readonly unwrittenVerdicts: number;
-  };
+  stats(): RuntimeStats;
   /** Refuses new checks, waits for in-flight ones and verdict writes (each bounded by `timeoutMs`), stops nact. */
   stop(timeoutMs?: number): Promise<void>;
 }

@@ -1,14 +1,17 @@
 import { Gauge, type Registry } from "prom-client";
 
-/** The runtime's live counts, as `PolicyRuntime.stats()` reports them (structural, so src/ never imports actors/). */
+/** The runtime's live counts. Declared here and used by the actor runtime, so src/ never imports actors/. */
+export interface RuntimeStats {
+  readonly inFlight: number;
+  readonly queued: number;
+  readonly hellbans: number;
+  readonly senderActors: number;
+  readonly unwrittenVerdicts: number;
+}
+
+/** Anything reporting RuntimeStats, like `PolicyRuntime`. */
 export interface RuntimeStatsSource {
-  stats(): {
-    readonly inFlight: number;
-    readonly queued: number;
-    readonly hellbans: number;
-    readonly senderActors: number;
-    readonly unwrittenVerdicts: number;
-  };
+  stats(): RuntimeStats;
 }
 
 /**
@@ -17,7 +20,7 @@ export interface RuntimeStatsSource {
  * returns, and the admission queue shows overload before 429s do. No labels, so nothing unbounded (decisions §7.2).
  */
 export function registerRuntimeGauges(registry: Registry, source: RuntimeStatsSource): void {
-  const gauge = (name: string, help: string, read: (s: ReturnType<RuntimeStatsSource["stats"]>) => number): void => {
+  const gauge = (name: string, help: string, read: (s: RuntimeStats) => number): void => {
     new Gauge({
       name,
       help,
