@@ -12,6 +12,7 @@ import { extractMediaRefs, parseMxcUri } from "../../../src/integrations/media-r
 import { FakeHma, fakeHashOf } from "../../support/fake-hma.js";
 import { FakeMediaRepo } from "../../support/fake-media-repo.js";
 import { FAILURE_MODES } from "../../support/fake-service-modes.js";
+import { config, input as filterInput, INSTANCE } from "../filters/helpers.js";
 import { openFetch, strictFetch } from "./helpers.js";
 
 const PNG = Buffer.from("89504e470d0a1a0a0000000d49484452", "hex");
@@ -140,17 +141,11 @@ function event(content: Record<string, unknown>): FilterEvent {
 }
 
 function input(content: Record<string, unknown>, banks: string[] = ["csam"]): FilterInput {
-  return {
-    event: event(content),
-    config: { hma_filter_enabled_banks: banks } as unknown as CommunityConfig,
-    instance: { hmaApiUrl: "https://hma.example" } as unknown as InstanceFilterSettings,
-    room: { members: [], powerLevels: undefined, creators: undefined },
-    banRules: [],
-    muninnServers: new Set(),
-    keywordTemplates: new Map(),
-    senderHellbanned: false,
+  return filterInput(event(content), {
+    config: config({ hma_filter_enabled_banks: banks }),
+    instance: { ...INSTANCE, hmaApiUrl: "https://hma.example" },
     now: 0,
-  };
+  });
 }
 
 describe("HMA client and filter", () => {

@@ -11,6 +11,7 @@ import { createOpenAiModerator, parseModerationResponse } from "../../../src/int
 import { FakeOpenAi } from "../../support/fake-openai.js";
 import { FAILURE_MODES } from "../../support/fake-service-modes.js";
 import { openFetch, strictFetch } from "./helpers.js";
+import { config, input as filterInput, INSTANCE } from "../filters/helpers.js";
 
 async function fake(t: TestContext): Promise<FakeOpenAi> {
   const server = await FakeOpenAi.start();
@@ -40,17 +41,11 @@ function message(body: string, extra: Record<string, unknown> = {}, type = "m.ro
 }
 
 function input(event: FilterEvent, failSecure = true): FilterInput {
-  return {
-    event,
-    config: { openai_filter_fail_secure: failSecure } as CommunityConfig,
-    instance: { openaiFilterApiKey: "sk-test", openaiFilterAllowedRoomIds: [ROOM] } as unknown as InstanceFilterSettings,
-    room: { members: [], powerLevels: undefined, creators: undefined },
-    banRules: [],
-    muninnServers: new Set(),
-    keywordTemplates: new Map(),
-    senderHellbanned: false,
+  return filterInput(event, {
+    config: config({ openai_filter_fail_secure: failSecure }),
+    instance: { ...INSTANCE, openaiFilterApiKey: "sk-test", openaiFilterAllowedRoomIds: [ROOM] },
     now: 0,
-  };
+  });
 }
 
 describe("OpenAI moderation client", () => {
