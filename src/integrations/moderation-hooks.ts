@@ -11,7 +11,7 @@ import type { Verdict } from "../pipeline/types.js";
 import type { Result } from "../result.js";
 import type { IntegrationMetrics } from "./integration-metrics.js";
 import { LruCache } from "./lru-cache.js";
-import { clientFor, type ModeratorClient } from "./moderator-clients.js";
+import { roomModerator, type ModeratorClient } from "./moderator-clients.js";
 import { REDACTION_REASON, type ModeratorLookup, type RedactJob } from "./redaction-client.js";
 import { buildWebhookPayload } from "./webhook-message.js";
 import type { NotifyJob } from "./webhook-sender.js";
@@ -76,16 +76,15 @@ export function createModerationHooks(options: ModerationHooksOptions): Moderati
     if (origin === undefined || sender.value.serverName === origin) return countRedaction("skipped_same_origin");
     if (redacted.get(pdu.eventId) !== undefined) return countRedaction("skipped_duplicate");
     if (options.moderators().length === 0) return countRedaction("skipped_no_tokens");
-    const stored = await options.rooms.get(pdu.roomId);
-    if (!stored.ok) {
-      countRedaction("failed_storage");
-      options.logger.warn({ ...log, error: stored.error.message }, "redaction skipped: the room could not be loaded");
+    const moderator = await roomModerator(options.rooms, options.moderators(), pdu.roomId);
+    if (!moderator.ok) {
+      countRedaction(moderator.outcome);
+      if (moderator.outcome === "failed_storage") {
+        options.logger.warn({ ...log, error: moderator.error }, "redaction skipped: the room could not be loaded");
+      }
       return;
     }
-    if (stored.value === null) return countRedaction("skipped_unknown_room");
-    if (stored.value.moderatorUserId === "") return countRedaction("skipped_no_moderator");
-    const client = clientFor(options.moderators(), stored.value.moderatorUserId);
-    if (client === undefined) return countRedaction("skipped_moderator_not_configured");
+    const client = moderator.client;
     // The moderator shares the sender's server: assume that server blocks it locally (upstream's rule).
     if (client.userServer === sender.value.serverName) return countRedaction("skipped_out_of_band");
     redacted.set(pdu.eventId, true);

@@ -99,3 +99,31 @@ export async function resolveModeratorClients(
 export function clientFor(clients: readonly ModeratorClient[], userId: string): ModeratorClient | undefined {
   return clients.find((client) => client.userId === userId);
 }
+
+/** Where a room's moderator is read from (the rooms table). */
+export interface ModeratorLookup {
+  get(roomId: string): Promise<Result<{ readonly moderatorUserId: string } | null, { readonly message: string }>>;
+}
+
+/** Who may redact in a room, or the redaction outcome label that says why nobody may. */
+export type RoomModerator =
+  | { readonly ok: true; readonly client: ModeratorClient }
+  | { readonly ok: false; readonly outcome: "skipped_unknown_room" | "skipped_no_moderator" | "skipped_moderator_not_configured" }
+  | { readonly ok: false; readonly outcome: "failed_storage"; readonly error: string };
+
+/**
+ * The room's moderator client: the room must be known, name a moderator, and one of our tokens must act as that
+ * user. Shared by the verdict hook (before queueing a redaction) and the job (when it runs, as config may change).
+ */
+export async function roomModerator(
+  rooms: ModeratorLookup,
+  clients: readonly ModeratorClient[],
+  roomId: string,
+): Promise<RoomModerator> {
+  const room = await rooms.get(roomId);
+  if (!room.ok) return { ok: false, outcome: "failed_storage", error: room.error.message };
+  if (room.value === null) return { ok: false, outcome: "skipped_unknown_room" };
+  if (room.value.moderatorUserId === "") return { ok: false, outcome: "skipped_no_moderator" };
+  const client = clientFor(clients, room.value.moderatorUserId);
+  return client === undefined ? { ok: false, outcome: "skipped_moderator_not_configured" } : { ok: true, client };
+}

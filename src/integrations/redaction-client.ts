@@ -10,7 +10,7 @@ import { escapePathSegment } from "../federation/path-escape.js";
 import type { Result } from "../result.js";
 import type { IntegrationMetrics } from "./integration-metrics.js";
 import { LruCache } from "./lru-cache.js";
-import { clientFor, type ModeratorClient } from "./moderator-clients.js";
+import { roomModerator, type ModeratorClient, type ModeratorLookup } from "./moderator-clients.js";
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy, type Sleep } from "./retry.js";
 import { callService, serviceErrorLabel, type ServiceError } from "./service-call.js";
 
@@ -52,9 +52,7 @@ export interface RedactJob {
 }
 
 /** Finds the moderator of a room: the rooms repository in production. */
-export interface ModeratorLookup {
-  get(roomId: string): Promise<Result<{ readonly moderatorUserId: string } | null, { readonly message: string }>>;
-}
+export type { ModeratorLookup } from "./moderator-clients.js";
 
 export interface ModerationRunnerOptions {
   readonly fetch: SafeFetch;
@@ -85,18 +83,16 @@ export function createModerationJobRunner(options: ModerationRunnerOptions): (jo
       return;
     }
     handled.set(job.eventId, true);
-    const room = await options.rooms.get(job.roomId);
-    if (!room.ok) {
+    const moderator = await roomModerator(options.rooms, options.clients(), job.roomId);
+    if (!moderator.ok) {
+      if (moderator.outcome !== "failed_storage") return count(moderator.outcome);
       // A storage hiccup is not a decision about this event: let a later job try again.
       handled.delete(job.eventId);
       count("failed_storage");
-      options.logger.warn({ ...log, error: room.error.message }, "redaction skipped: the room could not be loaded");
+      options.logger.warn({ ...log, error: moderator.error }, "redaction skipped: the room could not be loaded");
       return;
     }
-    if (room.value === null) return count("skipped_unknown_room");
-    if (room.value.moderatorUserId === "") return count("skipped_no_moderator");
-    const client = clientFor(options.clients(), room.value.moderatorUserId);
-    if (client === undefined) return count("skipped_moderator_not_configured");
+    const client = moderator.client;
     const result = await withRetries(
       () => redactEvent(options.fetch, client, { roomId: job.roomId, eventId: job.eventId, reason: job.reason, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) }),
       options.retry ?? DEFAULT_RETRY_POLICY,
