@@ -83,6 +83,13 @@ async function main(): Promise<void> {
     env: {
       ...peer.serverEnv(database.url, { serverName: SERVER_NAME, apiKey: API_KEY }),
       PS_PROCESSING_POOL_SIZE: "256",
+      // BENCH_SERVER_ENV="K=V K=V" adds to the server's environment (e.g. UV_THREADPOOL_SIZE, PS_* settings).
+      ...Object.fromEntries(
+        (process.env["BENCH_SERVER_ENV"] ?? "")
+          .split(" ")
+          .filter((pair) => pair.includes("="))
+          .map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
+      ),
     },
     // The compiled output, as the Docker image runs it (`npm run bench` builds it first).
     compiled: true,

@@ -162,6 +162,65 @@ describe("state learning queue on PostgreSQL", () => {
     assert.deepEqual(names.ok && names.value.map((n) => n.displayname), ["Started"]);
   });
 
+  it("reads a room once while its state is fresh, and neither reads nor queues again while its item waits", async () => {
+    const calls = { get: 0, push: 0 };
+    const counted = createStateLearner({
+      client: clientFor("ps.test", generateSigningKey("ps1"), { "trusted.test": fake }),
+      repos: {
+        rooms: {
+          get: (roomId) => (calls.get++, repos.rooms.get(roomId)),
+          setLastStateUpdate: (roomId, ts) => repos.rooms.setLastStateUpdate(roomId, ts),
+        },
+        stateLearnQueue: {
+          push: (item) => (calls.push++, repos.stateLearnQueue.push(item)),
+          popDue: (ts) => repos.stateLearnQueue.popDue(ts),
+        },
+      },
+      config: { trustedOrigins: ["trusted.test"], stateCacheMinutes: 5, stateCacheIntervalMinutes: 60 },
+      now: () => now,
+      logger: silent,
+      onLearned: saveLearnedState(repos),
+    });
+    // Untrusted senders and spam are decided without the room.
+    await counted.considerEvent(trigger(message("@mod:elsewhere.test")));
+    await counted.considerEvent(trigger(message("@mod:trusted.test"), true));
+    assert.deepEqual(calls, { get: 0, push: 0 });
+
+    await repos.rooms.setLastStateUpdate(room.roomId, START - MINUTE);
+    for (let i = 0; i < 5; i++) {
+      assert.deepEqual(await counted.considerEvent(trigger(message("@mod:trusted.test"))), { ok: true, value: false });
+    }
+    assert.deepEqual(calls, { get: 1, push: 0 }, "fresh: one read for five events");
+
+    // Four minutes later the state is stale: one read, one push; then the waiting item answers for the room.
+    now = START + 4 * MINUTE;
+    assert.deepEqual(await counted.considerEvent(trigger(message("@mod:trusted.test"))), { ok: true, value: true });
+    assert.deepEqual(await counted.considerEvent(trigger(room.member("@new:trusted.test", "N"))), { ok: true, value: false });
+    assert.deepEqual(await counted.considerEvent(trigger(message("@mod:trusted.test"))), { ok: true, value: false });
+    assert.deepEqual(calls, { get: 2, push: 1 });
+
+    // Once the item is due it may be popped at any moment, so the next event reads and pushes again.
+    now = START + 6 * MINUTE;
+    assert.deepEqual(await counted.considerEvent(trigger(message("@mod:trusted.test"))), { ok: true, value: false });
+    assert.deepEqual(calls, { get: 3, push: 2 });
+
+    // Learning bumps the time this process remembers: fresh again without a read.
+    assert.equal(await counted.runOnce(), 1);
+    const afterLearning = calls.get;
+    assert.deepEqual(await counted.considerEvent(trigger(message("@mod:trusted.test"))), { ok: true, value: false });
+    assert.equal(calls.get, afterLearning);
+  });
+
+  it("sees a newer learning time written by another process when its own memory says stale", async () => {
+    await repos.rooms.setLastStateUpdate(room.roomId, START - MINUTE);
+    assert.deepEqual(await learner.considerEvent(trigger(message("@mod:trusted.test"))), { ok: true, value: false });
+    now = START + 10 * MINUTE;
+    await repos.rooms.setLastStateUpdate(room.roomId, now - MINUTE);
+    assert.deepEqual(await learner.considerEvent(trigger(message("@mod:trusted.test"))), { ok: true, value: false });
+    const rows = await database.sql`SELECT count(*)::int AS n FROM state_learn_queue`;
+    assert.equal(rows[0]?.["n"], 0);
+  });
+
   it("recreates the default community when it is missing, and leaves an existing one alone", async () => {
     await database.sql`UPDATE communities SET config = '{"keyword_filter_enabled": true}'::jsonb WHERE id = 'default'`;
     assert.deepEqual(await ensureDefaultCommunity(database.sql), { ok: true, value: undefined });

@@ -102,6 +102,18 @@ export function createStateLearner(deps: StateLearningDeps): StateLearner {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
 
+  /**
+   * Per room, what saves a database read on every check: the newest learning time seen (it only moves forward, so
+   * a room seen fresh stays fresh until that time plus PS_STATE_CACHE_MINUTES) and until when the item we queued
+   * certainly still waits (it cannot be popped before its after_ts).
+   */
+  const memo = new Map<string, { lastStateUpdateTs: number; queuedUntil: number }>();
+  const remember = (roomId: string, lastStateUpdateTs: number): void => {
+    const seen = memo.get(roomId);
+    if (seen === undefined) memo.set(roomId, { lastStateUpdateTs, queuedUntil: 0 });
+    else seen.lastStateUpdateTs = Math.max(seen.lastStateUpdateTs, lastStateUpdateTs);
+  };
+
   const learnItem = async (item: StateLearnItem): Promise<Result<string, string>> => {
     const room = await deps.repos.rooms.get(item.roomId);
     if (!room.ok) return err(room.error.message);
@@ -118,8 +130,10 @@ export function createStateLearner(deps: StateLearningDeps): StateLearner {
     }
     const saved = await deps.onLearned(item.roomId, learned.value.facts, learned.value.banRules);
     if (!saved.ok) return err(`saving learned state: ${saved.error}`);
-    const bumped = await deps.repos.rooms.setLastStateUpdate(item.roomId, deps.now());
+    const learnedAt = deps.now();
+    const bumped = await deps.repos.rooms.setLastStateUpdate(item.roomId, learnedAt);
     if (!bumped.ok) return err(`recording the learning time: ${bumped.error.message}`);
+    remember(item.roomId, learnedAt);
     return ok(`learned ${learned.value.facts.members.length} members, ${learned.value.banRules.length} ban rules`);
   };
 
@@ -170,19 +184,27 @@ export function createStateLearner(deps: StateLearningDeps): StateLearner {
 
   return {
     async considerEvent(trigger) {
-      const room = await deps.repos.rooms.get(trigger.pdu.roomId);
+      const roomId = trigger.pdu.roomId;
+      const now = deps.now();
+      // What the event alone decides (verdict, sender) needs no read: judge it as if the room were fresh.
+      const alone = learningDecision(trigger, now, deps.config, now);
+      if (!alone.queue && alone.reason !== "fresh") return ok(false);
+      const seen = memo.get(roomId);
+      if (seen !== undefined) {
+        if (now < seen.queuedUntil) return ok(false);
+        if (!learningDecision(trigger, seen.lastStateUpdateTs, deps.config, now).queue) return ok(false);
+      }
+      const room = await deps.repos.rooms.get(roomId);
       if (!room.ok) return err(room.error.message);
       if (room.value === null) return ok(false);
-      const now = deps.now();
+      remember(roomId, room.value.lastStateUpdateTs);
       const decision = learningDecision(trigger, room.value.lastStateUpdateTs, deps.config, now);
       if (!decision.queue) return ok(false);
-      const pushed = await deps.repos.stateLearnQueue.push({
-        roomId: trigger.pdu.roomId,
-        atEventId: trigger.pdu.eventId,
-        via: decision.via,
-        afterTs: now + queueDelay,
-      });
+      const afterTs = now + queueDelay;
+      const pushed = await deps.repos.stateLearnQueue.push({ roomId, atEventId: trigger.pdu.eventId, via: decision.via, afterTs });
       if (!pushed.ok) return err(pushed.error.message);
+      const entry = memo.get(roomId);
+      if (pushed.value && entry !== undefined) entry.queuedUntil = Math.max(entry.queuedUntil, afterTs);
       return ok(pushed.value);
     },
     runOnce,
