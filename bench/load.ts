@@ -3,7 +3,7 @@
 // events, and drives them over loopback: autocannon at full load, then an even, open-loop half load (paced-load.ts).
 // Prints requests/s, p50/p99 latency, and the one-core "crypto floor" (two verifications and one signature per
 // request) measured in the same run. Asserts nothing.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -47,6 +47,42 @@ function cryptoFloor(sample: JsonObject): number {
     signatureOf(sample, key);
   }
   return rounds / ((performance.now() - started) / 1000);
+}
+
+/** CPU seconds (user + system) of a process or thread from its /proc stat file; USER_HZ is 100 on Linux. */
+function cpuSecondsOf(statPath: string): number {
+  const stat = readFileSync(statPath, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+interface CpuSnapshot {
+  readonly server: number;
+  readonly mainThread: number;
+  /** Every local process named `postgres` (the database the bench created runs on this machine). */
+  readonly postgres: number;
+}
+
+/**
+ * CPU used so far by the server (all threads, and its event-loop thread alone) and by local PostgreSQL, from /proc;
+ * undefined off Linux. Per-request CPU is steadier than requests/s on a noisy machine, so it shows what a change saved.
+ */
+function cpuSnapshot(pid: number | undefined): CpuSnapshot | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    let postgres = 0;
+    for (const entry of readdirSync("/proc")) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        if (readFileSync(`/proc/${entry}/comm`, "utf8").trim() === "postgres") postgres += cpuSecondsOf(`/proc/${entry}/stat`);
+      } catch {
+        // The process ended between the listing and the read.
+      }
+    }
+    return { server: cpuSecondsOf(`/proc/${pid}/stat`), mainThread: cpuSecondsOf(`/proc/${pid}/task/${pid}/stat`), postgres };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Full load: autocannon keeps every connection busy (closed loop). The half-load run uses pacedLoad instead. */
@@ -138,7 +174,9 @@ async function main(): Promise<void> {
     await drive(server.url, pool.slice(0, 2000), { seconds: 2 });
     const measured = pool.slice(2000);
     const floor = cryptoFloor(sample);
+    const cpuBefore = cpuSnapshot(server.child.pid);
     const full = await drive(server.url, measured, { seconds: DURATION_S });
+    const cpuAfter = cpuSnapshot(server.child.pid);
     const rps = full.result.requests.average;
     const ok = full.result["2xx"];
     const non2xx = full.result.non2xx;
@@ -148,7 +186,14 @@ async function main(): Promise<void> {
     console.log(`  latency p50 / p99   ${full.result.latency.p50} ms / ${full.result.latency.p99} ms`);
     console.log(`  crypto floor        ${floor.toFixed(0)} requests/s on one core (2 verifies + 1 signature)`);
     console.log(`  ratio to the floor  ${(rps / floor).toFixed(2)}  (target >= 0.60)`);
-
+    if (cpuBefore !== undefined && cpuAfter !== undefined && full.result.requests.total > 0) {
+      const perRequest = (key: keyof CpuSnapshot): string =>
+        (((cpuAfter[key] - cpuBefore[key]) * 1e6) / full.result.requests.total).toFixed(0);
+      console.log(
+        `  CPU per request     server ${perRequest("server")} µs (event loop ${perRequest("mainThread")} µs), ` +
+          `PostgreSQL ${perRequest("postgres")} µs`,
+      );
+    }
     if (process.env["BENCH_METRICS"]) {
       const text = await (await fetch(`${server.opsUrl}/metrics`)).text();
       console.log(

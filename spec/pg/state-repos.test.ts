@@ -51,6 +51,25 @@ await describeWithBackends("verdict, state, template, key, transaction and rate 
     for (const v of values) assert.deepEqual(v.verdict.info, values[0]?.verdict.info);
   });
 
+  it("saves and reads verdicts in batches of any size; a stored verdict is never replaced", async () => {
+    must(await repos.verdicts.save("$batch-kept", contentInfo("Prohibited", ["x.kept"])));
+    const ids = Array.from({ length: 500 }, (_, i) => `$batch-${i}'"\u00e9`);
+    must(await repos.verdicts.saveMany([
+      ...ids.map((eventId, i) => ({ eventId, info: i % 2 === 0 ? contentInfo("Allowed") : contentInfo("Prohibited", ["x.y"]) })),
+      { eventId: "$batch-kept", info: contentInfo("Allowed") },
+      { eventId: ids[0] as string, info: contentInfo("Prohibited", ["x.second"]) },
+    ]));
+    must(await repos.verdicts.saveMany([]));
+    const found = must(await repos.verdicts.getMany([...ids, "$batch-kept", "$batch-missing"]));
+    assert.equal(found.size, 501);
+    assert.deepEqual(found.get(ids[0] as string)?.info, contentInfo("Allowed"), "the first entry of a batch wins");
+    assert.deepEqual(found.get(ids[1] as string)?.info, contentInfo("Prohibited", ["x.y"]));
+    assert.deepEqual(found.get("$batch-kept")?.info, contentInfo("Prohibited", ["x.kept"]));
+    assert.equal(found.has("$batch-missing"), false);
+    assert.equal(must(await repos.verdicts.getMany([])).size, 0);
+    assert.equal(must(await repos.verdicts.getMany(["$batch-1'\"\u00e9"])).size, 1);
+  });
+
   it("replaces display names and ban rules per room wholesale", async () => {
     must(await repos.roomState.replaceDisplaynames("!r:x", [
       { userId: "@b:x", displayname: "Bee" },

@@ -53,7 +53,9 @@ export function createVerdictsRepo(sql: Sql, read: ReadRunner = (query) => query
       attempt(`save ${entries.length} verdicts`, async () => {
         if (entries.length === 0) return;
         // One row per event: a batch may carry the same event twice only if two checks raced; keep the first.
-        const unique = [...new Map(entries.map((e) => [e.eventId, e] as const)).values()];
+        const first = new Map<string, (typeof entries)[number]>();
+        for (const entry of entries) if (!first.has(entry.eventId)) first.set(entry.eventId, entry);
+        const unique = [...first.values()];
         const rows = unique.map((entry) => {
           const encoded = encodeVerdict(entry.info);
           return { event_id: entry.eventId, is_probably_spam: encoded.isProbablySpam, confidence_vectors: encoded.confidenceVectors };
