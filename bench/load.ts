@@ -194,15 +194,14 @@ async function main(): Promise<void> {
           `PostgreSQL ${perRequest("postgres")} µs`,
       );
     }
-    if (process.env["BENCH_METRICS"]) {
+    // BENCH_METRICS=1 prints the server's own check, HTTP, event-loop and GC metrics after each phase.
+    const printMetrics = async (): Promise<void> => {
+      if (!process.env["BENCH_METRICS"]) return;
       const text = await (await fetch(`${server.opsUrl}/metrics`)).text();
-      console.log(
-        text
-          .split("\n")
-          .filter((line) => /^policyserv_(check|http_request_duration_seconds_(sum|count))/.test(line))
-          .join("\n"),
-      );
-    }
+      const wanted = /^policyserv_(check|http_request_duration_seconds_(sum|count)|nodejs_eventloop_lag|nodejs_gc_duration_seconds_(sum|count))/;
+      console.log(text.split("\n").filter((line) => wanted.test(line)).join("\n"));
+    };
+    await printMetrics();
     const halfRate = Math.max(1, Math.floor(rps / 2));
     const rest = measured.slice(full.used);
     const half = await pacedLoad(server.url, PATH, rest.length > halfRate * DURATION_S ? rest : measured, {
@@ -215,6 +214,7 @@ async function main(): Promise<void> {
     console.log(`  requests/s          ${half.achieved.toFixed(0)}  (${answered})`);
     const latency = `${half.p50Ms.toFixed(0)} ms / ${half.p99Ms.toFixed(0)} ms`;
     console.log(`  latency p50 / p99   ${latency}  (from each request's due time; target p99 < 50 ms)`);
+    await printMetrics();
   } finally {
     await server.stop();
     await peer.close();

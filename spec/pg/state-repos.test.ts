@@ -70,6 +70,13 @@ await describeWithBackends("verdict, state, template, key, transaction and rate 
     assert.equal(must(await repos.verdicts.getMany(["$batch-1'\"\u00e9"])).size, 1);
   });
 
+  it("plans each statement for the table as it is now (no generic plan kept from when events was empty)", async (ctx) => {
+    if (backend === "pglite") return ctx.skip("PGlite takes no startup settings; it serves small installs");
+    // Regression: a lookup prepared on a fresh events table kept a sequential-scan plan while the table grew.
+    const [row] = await t.sql`SHOW plan_cache_mode`;
+    assert.equal(row?.["plan_cache_mode"], "force_custom_plan");
+  });
+
   it("replaces display names and ban rules per room wholesale", async () => {
     must(await repos.roomState.replaceDisplaynames("!r:x", [
       { userId: "@b:x", displayname: "Bee" },
