@@ -24,17 +24,28 @@ export function explicitMentions(event: FilterEvent): ReadonlySet<string> {
   return new Set(ids.filter((id): id is string => typeof id === "string"));
 }
 
+// The mentions and mention-frequency filters both count the same event; events are immutable values, so the count
+// is kept beside the event for as long as the event lives.
+const counted = new WeakMap<FilterEvent, { members: readonly RoomMember[]; minNameLength: number; count: number }>();
+
 /** Number of distinct members the event mentions (see the module comment for what counts). */
 export function countMentions(event: FilterEvent, members: readonly RoomMember[], minNameLength: number): number {
+  const memo = counted.get(event);
+  if (memo !== undefined && memo.members === members && memo.minNameLength === minNameLength) return memo.count;
+  const count = countMentionsOnce(event, members, minNameLength);
+  counted.set(event, { members, minNameLength, count });
+  return count;
+}
+
+function countMentionsOnce(event: FilterEvent, members: readonly RoomMember[], minNameLength: number): number {
   const explicit = explicitMentions(event);
   const index = memberIndex(members, minNameLength);
   const found = new Set<number>();
   index.patterns.collect(contentString(event, "body"), found);
   index.patterns.collect(contentString(event, "formatted_body"), found);
   const mentioned = new Set<string>();
-  for (const member of members) {
-    if (member.userId !== "" && explicit.has(member.userId)) mentioned.add(member.userId);
-  }
+  // Walks the (short) explicit list, not the (possibly long) member list.
+  for (const userId of explicit) if (index.members.has(userId)) mentioned.add(userId);
   for (const pattern of found) {
     for (const userId of index.owners[pattern] as readonly string[]) mentioned.add(userId);
   }
@@ -45,6 +56,8 @@ interface MemberIndex {
   readonly patterns: SubstringIndex;
   /** For each pattern, the members it names (a display name may be shared). */
   readonly owners: readonly (readonly string[])[];
+  /** Every member's user ID. */
+  readonly members: ReadonlySet<string>;
 }
 
 // Room facts are immutable values replaced on every learn, so the member list itself is the cache key.
@@ -71,7 +84,11 @@ function memberIndex(members: readonly RoomMember[], minNameLength: number): Mem
     const nameLength = utf8Length(member.displayName);
     if (nameLength > 0 && nameLength >= minNameLength) add(member.displayName, member.userId);
   }
-  const built: MemberIndex = { patterns: buildSubstringIndex([...slots.keys()]), owners: [...slots.values()] };
+  const built: MemberIndex = {
+    patterns: buildSubstringIndex([...slots.keys()]),
+    owners: [...slots.values()],
+    members: new Set(members.map((member) => member.userId).filter((userId) => userId !== "")),
+  };
   byLength.set(minNameLength, built);
   return built;
 }

@@ -30,7 +30,7 @@ function rowTuple(row: RateRow): [string, string, string, number, number] {
  * pathological sender ID) is left out: it is still stored, so other processes see it at their next reload.
  */
 export function encodeRateBodies(origin: string, rows: readonly RateRow[], maxBytes = MAX_PAYLOAD_BODY_BYTES): string[] {
-  const head = `{"o":${JSON.stringify(origin)},"r":[`;
+  const head = bodyHead(origin);
   const tail = "]}";
   const empty = Buffer.byteLength(head) + tail.length;
   const bodies: string[] = [];
@@ -60,6 +60,19 @@ function decodeRow(value: unknown, index: number): Result<RateRow, string> {
   if (typeof ts !== "number" || !Number.isSafeInteger(ts)) return err(`row ${index} has a bad timestamp`);
   if (typeof amount !== "number" || !Number.isSafeInteger(amount) || amount <= 0) return err(`row ${index} has a bad amount`);
   return ok({ communityId, sender, kind, ts, amount });
+}
+
+/**
+ * Whether `payload` is an announcement `origin` made, read from the head `encodeRateBodies` writes, without parsing
+ * the rows: every process hears its own batches, which it already counted.
+ */
+export function announcedBy(payload: string, origin: string): boolean {
+  const colon = payload.indexOf(":");
+  return colon >= 0 && payload.startsWith(bodyHead(origin), colon + 1);
+}
+
+function bodyHead(origin: string): string {
+  return `{"o":${JSON.stringify(origin)},"r":[`;
 }
 
 /** Decodes one received payload; the error says what was malformed. */

@@ -24,7 +24,7 @@ import { randomUUID } from "node:crypto";
 import type { RateKind, RateReader } from "../filters/types.js";
 import type { Logger } from "../observability/logger.js";
 import type { Result } from "../result.js";
-import { decodeRatePayload, encodeRateBodies, RATE_CHANNEL, type RateAnnouncement } from "./rate-payload.js";
+import { announcedBy, decodeRatePayload, encodeRateBodies, RATE_CHANNEL, type RateAnnouncement } from "./rate-payload.js";
 import { isRateKind, type RateRow } from "./rate-row.js";
 import { SlidingWindows } from "./sliding-windows.js";
 import { parseTxidSnapshot, visibleInSnapshot, type TxidSnapshot } from "./txid-snapshot.js";
@@ -140,12 +140,13 @@ export function startSharedRateCounter(options: SharedRateCounterOptions): Share
   };
 
   const onPayload = (payload: string): void => {
+    // Our own rows are in memory since `record`; a reload reads them from the table instead.
+    if (announcedBy(payload, origin)) return;
     const decoded = decodeRatePayload(payload);
     if (!decoded.ok) {
       log.warn({ channel: RATE_CHANNEL }, decoded.error);
       return;
     }
-    // Our own rows are in memory since `record`; a reload reads them from the table instead.
     if (decoded.value.origin === origin) return;
     if (snapshot === undefined || reloading) {
       queued.push(decoded.value);

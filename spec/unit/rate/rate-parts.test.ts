@@ -1,7 +1,7 @@
 /** The rate counter's pure parts: sliding windows, the NOTIFY payload codec and transaction-snapshot visibility. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { decodeRatePayload, encodeRateBodies } from "../../../src/rate/rate-payload.js";
+import { announcedBy, decodeRatePayload, encodeRateBodies } from "../../../src/rate/rate-payload.js";
 import type { RateRow } from "../../../src/rate/rate-row.js";
 import { SlidingWindows } from "../../../src/rate/sliding-windows.js";
 import { parseTxidSnapshot, visibleInSnapshot } from "../../../src/rate/txid-snapshot.js";
@@ -55,6 +55,16 @@ describe("rate announcement payloads", () => {
     ts: T0 + i,
     amount: 1,
     ...extra,
+  });
+
+  it("recognises a process's own announcements from their head alone", () => {
+    const [body] = encodeRateBodies("origin-1", [row(1)]);
+    assert.equal(announcedBy(`12345:${body}`, "origin-1"), true);
+    assert.equal(announcedBy(`12345:${body}`, "origin-2"), false);
+    assert.equal(announcedBy(`12345:${body}`, "origin"), false, "a prefix of the origin is another origin");
+    const [quoted] = encodeRateBodies('o"1', [row(1)]);
+    assert.equal(announcedBy(`1:${quoted}`, 'o"1'), true);
+    assert.equal(announcedBy("no colon", "origin-1"), false);
   });
 
   it("round-trips rows through `<txid>:<body>`", () => {
