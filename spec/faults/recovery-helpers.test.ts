@@ -157,6 +157,29 @@ describe("RoomDirectory during an outage", () => {
     assert.equal(unknown.ok, false, "a room never seen needs the database");
   });
 
+  it("should peek only at a fresh known room: never at an unknown, expired or invalidated one, and never read", async () => {
+    let now = 1_000;
+    let reads = 0;
+    const rooms = {
+      get: async (roomId: string) => {
+        reads++;
+        return ok(roomId === "!r:x" ? ({ roomId, roomVersion: "11", communityId: "c1" } as never) : null);
+      },
+    };
+    const directory = new RoomDirectory(rooms, { knownTtlMs: 100, now: () => now });
+    assert.equal(directory.peekRoom("!r:x"), undefined, "not loaded yet");
+    await directory.getRoom("!r:x");
+    await directory.getRoom("!gone:x");
+    assert.equal(directory.peekRoom("!r:x")?.communityId, "c1");
+    assert.equal(directory.peekRoom("!gone:x"), undefined, "a room known to be unprotected is not a room");
+    now += 100;
+    assert.equal(directory.peekRoom("!r:x"), undefined, "expired");
+    await directory.getRoom("!r:x");
+    directory.invalidate("!r:x");
+    assert.equal(directory.peekRoom("!r:x"), undefined, "invalidated");
+    assert.equal(reads, 3);
+  });
+
   it("should treat an ID the database cannot hold as an unprotected room", async () => {
     const directory = new RoomDirectory({ get: async () => err(storageError("invalid", "text cannot be stored")) });
     assert.deepEqual(await directory.getRoom("!a\u0000b:x"), ok(undefined));

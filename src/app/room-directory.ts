@@ -48,6 +48,12 @@ export class RoomDirectory implements RoomLookup {
     return lookup;
   }
 
+  peekRoom(roomId: string): RoomRecord | undefined {
+    const entry = this.entries.get(roomId);
+    if (entry?.room === undefined || this.now() - entry.at >= this.knownTtlMs) return undefined;
+    return entry.room;
+  }
+
   /**
    * Re-reads one room on its next lookup (its community changed, or it was just joined). The old entry stays as the
    * outage fallback: if the re-read fails, what we knew is still better than refusing to answer.

@@ -1,7 +1,7 @@
 import type { Context } from "koa";
 import type { JsonValue } from "../matrix/json.js";
 import type { KeyLookup } from "../matrix/keys.js";
-import { verifyXMatrix } from "../matrix/xmatrix.js";
+import { parseXMatrixHeaders, verifyXMatrix } from "../matrix/xmatrix.js";
 import { MatrixError } from "./matrix-error.js";
 
 export interface FederationAuthDeps {
@@ -24,4 +24,10 @@ export async function authenticateFederation(ctx: Context, content: JsonValue | 
   });
   if (!result.ok) throw new MatrixError("M_UNAUTHORIZED", result.error.message);
   return result.value.origin;
+}
+
+/** The origin the request's X-Matrix header names, not yet verified: only for deciding what work may start early. */
+export function claimedOrigin(ctx: Context): string | undefined {
+  const parsed = parseXMatrixHeaders(ctx.req.headers.authorization);
+  return parsed.ok ? parsed.value.origin : undefined;
 }

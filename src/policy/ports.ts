@@ -16,6 +16,8 @@ export interface RoomRecord {
 /** Finds protected rooms; `err` means the answer is unknowable right now (database down and not cached). */
 export interface RoomLookup {
   getRoom(roomId: string): Promise<Result<RoomRecord | undefined, string>>;
+  /** A protected room already in memory, without any I/O; undefined when not known (or not cached) right now. */
+  peekRoom?(roomId: string): RoomRecord | undefined;
 }
 
 export type CheckOutcome =

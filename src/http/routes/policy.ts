@@ -2,8 +2,8 @@ import { Router } from "@koa/router";
 import type { Context } from "koa";
 import type { PolicyEndpoint } from "../../policy/decision.js";
 import { policyResponse } from "../../policy/decision.js";
-import { decidePolicy, type PolicyServiceDeps } from "../../policy/service.js";
-import { authenticateFederation } from "../federation-auth.js";
+import { decidePolicy, startEarlyVerification, type PolicyServiceDeps } from "../../policy/service.js";
+import { authenticateFederation, claimedOrigin } from "../federation-auth.js";
 import { readJsonBody } from "../json-body.js";
 import { BODY_LIMITS } from "../raw-body.js";
 
@@ -15,8 +15,10 @@ export function policyRouter(deps: PolicyServiceDeps): Router {
   const router = new Router();
   const handle = (endpoint: PolicyEndpoint) => async (ctx: Context) => {
     const json = await readJsonBody(ctx, BODY_LIMITS.policy);
+    const verified = startEarlyVerification(json, claimedOrigin(ctx), deps);
     const origin = await authenticateFederation(ctx, json, deps);
-    const decision = await decidePolicy(json, { sign: endpoint !== "check", origin }, deps);
+    const sign = endpoint !== "check";
+    const decision = await decidePolicy(json, verified ? { sign, origin, verified } : { sign, origin }, deps);
     const response = policyResponse(endpoint, decision);
     ctx.status = response.status;
     ctx.body = response.body;
