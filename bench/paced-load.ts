@@ -4,9 +4,11 @@
  * load" run is a full-concurrency burst every second, and its rate-mode latency histogram adds synthetic samples
  * on top. Here requests are due at even intervals, sent over a bounded pool of keep-alive connections, and each
  * one's latency counts from the moment it was due, so a backlog the server builds shows up in the figures instead
- * of slowing the sender down (no coordinated omission).
+ * of slowing the sender down (no coordinated omission). A warm-up at the same rate comes first and is not counted, so
+ * the figures are the steady state at that rate, not the drain of whatever ran before.
  */
 import { Agent, request } from "node:http";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 
 export interface PacedRequest {
   readonly headers: Record<string, string>;
@@ -22,24 +24,30 @@ export interface PacedFigures {
   readonly achieved: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** The generator's own event-loop delay over the run (p99, max): a late generator inflates the latencies. */
+  readonly senderLagMs: { readonly p99: number; readonly max: number };
 }
 
 export async function pacedLoad(
   url: string,
   path: string,
   pool: readonly PacedRequest[],
-  options: { readonly rate: number; readonly seconds: number; readonly connections: number },
+  options: { readonly rate: number; readonly seconds: number; readonly connections: number; readonly warmupSeconds?: number },
 ): Promise<PacedFigures> {
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
   const target = new URL(path, url);
-  const total = Math.floor(options.rate * options.seconds);
+  const measuredFrom = Math.floor(options.rate * (options.warmupSeconds ?? 0));
+  const total = measuredFrom + Math.floor(options.rate * options.seconds);
   const latencies: number[] = [];
   let ok = 0;
   let other = 0;
   let errors = 0;
   let issued = 0;
   let settled = 0;
+  const lag = monitorEventLoopDelay({ resolution: 5 });
+  lag.enable();
   const started = performance.now();
+  let measuring = started;
 
   await new Promise<void>((resolve) => {
     const settle = (): void => {
@@ -47,6 +55,8 @@ export async function pacedLoad(
     };
     const send = (index: number): void => {
       const due = started + (index * 1000) / options.rate;
+      const counted = index >= measuredFrom;
+      if (index === measuredFrom) measuring = due;
       const prepared = pool[index % pool.length] as PacedRequest;
       const req = request(
         target,
@@ -54,15 +64,17 @@ export async function pacedLoad(
         (res) => {
           res.resume();
           res.on("end", () => {
-            latencies.push(performance.now() - due);
-            if (res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300) ok++;
-            else other++;
+            if (counted) {
+              latencies.push(performance.now() - due);
+              if (res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300) ok++;
+              else other++;
+            }
             settle();
           });
         },
       );
       req.on("error", () => {
-        errors++;
+        if (counted) errors++;
         settle();
       });
       req.end(prepared.body);
@@ -76,9 +88,14 @@ export async function pacedLoad(
     if (total === 0) resolve();
     else tick();
   });
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = (performance.now() - measuring) / 1000;
+  lag.disable();
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))] ?? 0;
-  return { sent: issued, ok, other, errors, achieved: (ok + other) / seconds, p50Ms: at(0.5), p99Ms: at(0.99) };
+  return { sent: issued - measuredFrom, ok, other, errors, achieved: (ok + other) / seconds,
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+    senderLagMs: { p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 },
+  };
 }
