@@ -60,6 +60,11 @@ import { createRepositories } from "./storage/repositories.js";
 import { serverKeyStore } from "./storage/server-keys.repo.js";
 
 const SHUTDOWN_GRACE_MS = 10_000;
+
+/** Whether the process is shutting down; `/ready` reports it so a load balancer stops sending traffic. */
+interface Lifecycle {
+  stopping: boolean;
+}
 const TRUST_REFRESH_MS = 60_000;
 
 /** Exit codes: 0 clean stop, 1 fatal start-up failure, 2 bad configuration. */
@@ -76,13 +81,15 @@ async function main(): Promise<number> {
   for (const warning of warnings) logger.warn(warning);
 
   const cleanups: (() => Promise<void>)[] = [];
+  const lifecycle: Lifecycle = { stopping: false };
   const shutdown = async (): Promise<void> => {
+    lifecycle.stopping = true;
     for (const cleanup of cleanups.reverse()) {
       await cleanup().catch((error: unknown) => logger.error({ err: error }, "error during shutdown"));
     }
   };
   try {
-    const started = await start(config, logger, version, cleanups);
+    const started = await start(config, logger, version, cleanups, lifecycle);
     if (!started) {
       await shutdown();
       return 1;
@@ -114,7 +121,13 @@ async function start(
   logger: Logger,
   version: string,
   cleanups: (() => Promise<void>)[],
+  lifecycle: Lifecycle,
 ): Promise<boolean> {
+  // The operator listener closes last (cleanups run in reverse), so `/ready` answers 503 through the whole drain.
+  const opsServers: RunningServer[] = [];
+  cleanups.push(async () => {
+    await Promise.all(opsServers.map((server) => server.close(SHUTDOWN_GRACE_MS)));
+  });
   const db = await openStorage(config, logger, cleanups);
   if (db === undefined) return false;
 
@@ -388,6 +401,7 @@ async function start(
   const ops = createOpsApp({
     registry,
     readiness: [
+      async () => (lifecycle.stopping ? { name: "accepting", ok: false, detail: "shutting down" } : { name: "accepting", ok: true }),
       async () => ({ name: "keys", ok: true }),
       async () => {
         const ready = await runtime.ready;
@@ -397,12 +411,12 @@ async function start(
     ],
   });
   const opsServer = await listen(ops.callback(), config.server.metricsBind);
-  servers.push(opsServer);
+  opsServers.push(opsServer);
   const pprofServer =
     config.server.pprofBind === undefined
       ? undefined
       : await listen(createPprofApp().callback(), config.server.pprofBind);
-  if (pprofServer !== undefined) servers.push(pprofServer);
+  if (pprofServer !== undefined) opsServers.push(pprofServer);
   const where = (server: RunningServer | undefined): string =>
     server === undefined ? "off" : `${server.address.address}:${server.address.port}`;
   logger.info({ http: where(main), metrics: where(opsServer), pprof: where(pprofServer) }, "listening");

@@ -114,13 +114,34 @@ describe("transport faults and lifecycle", { skip: clusterUnavailable() }, () =>
     }
   });
 
+  it("should answer /ready with 503 while it drains after SIGTERM, and still exit cleanly", async () => {
+    const draining = await world.start();
+    // A request whose body never finishes keeps the drain going (up to its grace period).
+    const held = await rawSocket(draining.url);
+    held.on("error", () => undefined);
+    held.write(`POST ${STABLE} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"room_id":`);
+    await sleep(50);
+    const exited = draining.stop();
+    let readiness: { status: number; body: { ready: boolean; checks: { name: string; ok: boolean; detail?: string }[] } } | undefined;
+    for (let i = 0; i < 100 && readiness?.status !== 503; i++) {
+      const res = await fetch(`${draining.opsUrl}/ready`);
+      readiness = { status: res.status, body: (await res.json()) as NonNullable<typeof readiness>["body"] };
+      if (res.status !== 503) await sleep(20);
+    }
+    assert.equal(readiness?.status, 503);
+    assert.deepEqual(readiness?.body.checks.find((c) => c.name === "accepting"), { name: "accepting", ok: false, detail: "shutting down" });
+    assert.equal((await fetch(`${draining.opsUrl}/health`)).status, 200, "the operator listener stays up during the drain");
+    held.destroy();
+    assert.equal(await exited, 0);
+  });
+
   it("should report liveness and readiness, and drain in-flight checks on SIGTERM", async () => {
     const health = await fetch(`${server.opsUrl}/health`);
     assert.deepEqual([health.status, await health.text()], [200, "OK"]);
     const ready = await fetch(`${server.opsUrl}/ready`);
     assert.equal(ready.status, 200);
     const body = (await ready.json()) as { ready: boolean; checks: { name: string; ok: boolean }[] };
-    assert.deepEqual(body.checks.map((c) => [c.name, c.ok]).sort(), [["actors", true], ["database", true], ["keys", true]]);
+    assert.deepEqual(body.checks.map((c) => [c.name, c.ok]).sort(), [["accepting", true], ["actors", true], ["database", true], ["keys", true]]);
 
     const drained = await world.start();
     const drainRoom = await joinNewRoom(world, drained, await createCommunity(drained, "drain"));
