@@ -14,6 +14,7 @@ import type {
   RoomFactsPort,
   RuntimePorts,
   TrustPort,
+  VerdictEntry,
   VerdictPort,
 } from "./ports.js";
 
@@ -107,10 +108,10 @@ export class MemoryVerdicts implements VerdictPort {
     return ok(this.rows.get(eventId));
   }
 
-  async put(eventId: string, verdict: Verdict): Promise<Result<void, string>> {
+  async putMany(entries: readonly VerdictEntry[]): Promise<Result<void, string>> {
     this.puts++;
     if (this.failing) return err(OUTAGE);
-    this.rows.set(eventId, verdict);
+    for (const { eventId, verdict } of entries) if (!this.rows.has(eventId)) this.rows.set(eventId, verdict);
     return ok(undefined);
   }
 }

@@ -48,7 +48,14 @@ export interface HellbanPort {
 /** Stored verdicts by event ID (decisions §2.5). */
 export interface VerdictPort {
   get(eventId: string): Promise<Result<Verdict | undefined, string>>;
-  put(eventId: string, verdict: Verdict): Promise<Result<void, string>>;
+  /** Stores a batch (the verdict writer batches); an event that already has a stored verdict keeps it. */
+  putMany(entries: readonly VerdictEntry[]): Promise<Result<void, string>>;
+}
+
+/** One verdict to store. */
+export interface VerdictEntry {
+  readonly eventId: string;
+  readonly verdict: Verdict;
 }
 
 /** Trust facts gathered outside the check (policy-list ban rules, Muninn Hall servers); read synchronously. */

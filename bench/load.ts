@@ -199,7 +199,7 @@ async function main(): Promise<void> {
     const printMetrics = async (): Promise<void> => {
       if (!process.env["BENCH_METRICS"]) return;
       const text = await (await fetch(`${server.opsUrl}/metrics`)).text();
-      const wanted = /^policyserv_(check|http_request_duration_seconds_(sum|count|bucket)|nodejs_eventloop_lag|nodejs_gc_duration_seconds_(sum|count))/;
+      const wanted = /^policyserv_(check|http_request_duration_seconds_(sum|count|bucket)|nodejs_eventloop_lag|nodejs_gc_duration_seconds_(sum|count)|unwritten_verdicts)/;
       console.log(text.split("\n").filter((line) => wanted.test(line)).join("\n"));
     };
     await printMetrics();

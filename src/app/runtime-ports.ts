@@ -28,10 +28,9 @@ const VERDICT_LOOKUP_MS = 1_000;
 /**
  * Every check waits for its stored-verdict lookup, so lookups must not queue behind one another: with one batch in
  * flight they measured 15-18 ms at 800 sign requests/s on two cores, mostly waiting for the previous batch. Writes
- * are off the answer's path and stay one batch at a time.
+ * are batched by the runtime's verdict writer.
  */
 const READ_BATCH = { maxBatch: 500, maxInFlight: 4 } as const;
-const WRITE_BATCH = { maxBatch: 500, maxInFlight: 1 } as const;
 
 export interface RuntimeHellban {
   readonly communityId: string;
@@ -104,8 +103,8 @@ function serverNames(data: unknown): string[] {
 
 /** Builds every port the runtime needs over the repositories. */
 export function storageRuntimePorts(repos: Repositories, trust: TrustCache, logger: Logger) {
-  // Verdict reads and writes are batched (one query per event-loop turn); a lookup that cannot be answered within
-  // its budget is skipped, and a write waits out an outage (decisions §5.4).
+  // Verdict reads are batched (one query per event-loop turn) and a lookup that cannot be answered within its budget
+  // is skipped; a write waits out an outage (decisions §5.4).
   const getVerdicts = createBatcher<string, Result<Map<string, StoredVerdict>, StorageError>>(async (eventIds) => {
     const found = await withDeadline(repos.verdicts.getMany([...new Set(eventIds)]), VERDICT_LOOKUP_MS, {
       kind: "unavailable" as const,
@@ -113,13 +112,6 @@ export function storageRuntimePorts(repos: Repositories, trust: TrustCache, logg
     });
     return eventIds.map(() => found);
   }, READ_BATCH);
-  const putVerdicts = createBatcher<{ eventId: string; info: ContentInfo }, Result<void, StorageError>>(
-    async (entries) => {
-      const saved = await retryWhileUnavailable(() => repos.verdicts.saveMany(entries), WRITE_RETRY);
-      return entries.map(() => saved);
-    },
-    WRITE_BATCH,
-  );
   return {
     communities: {
       async loadOverrides(communityId: string): Promise<Result<CommunityOverrides | undefined, string>> {
@@ -202,8 +194,10 @@ export function storageRuntimePorts(repos: Repositories, trust: TrustCache, logg
         const row = found.value.get(eventId);
         return ok(row === undefined ? undefined : storedVerdict(row.info));
       },
-      async put(eventId: string, verdict: Verdict): Promise<Result<void, string>> {
-        const saved = await putVerdicts({ eventId, info: verdict.info });
+      // The runtime's verdict writer hands over batches, one or two at a time.
+      async putMany(entries: readonly { eventId: string; verdict: Verdict }[]): Promise<Result<void, string>> {
+        const rows = entries.map((entry) => ({ eventId: entry.eventId, info: entry.verdict.info }));
+        const saved = await retryWhileUnavailable(() => repos.verdicts.saveMany(rows), WRITE_RETRY);
         return saved.ok ? ok(undefined) : err(saved.error.message);
       },
     },
