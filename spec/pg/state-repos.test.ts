@@ -105,6 +105,31 @@ await describeWithBackends("verdict, state, template, key, transaction and rate 
     assert.deepEqual(must(await repos.roomState.getBanRules([])), []);
   });
 
+  it("saves a room's learned facts in one transaction: all of them, or none when one part fails", async () => {
+    must(await repos.roomState.saveFacts("!facts:x", {
+      members: [{ userId: "@a:x", displayname: "Ay" }],
+      powerLevels: { users_default: 0 },
+      creators: ["@c:x"],
+    }));
+    assert.deepEqual(must(await repos.roomState.getDisplaynames("!facts:x")), [{ userId: "@a:x", displayname: "Ay" }]);
+    assert.deepEqual(must(await repos.trustData.get("power_levels", "!facts:x")), { users_default: 0 });
+    assert.deepEqual(must(await repos.trustData.get("creator", "!facts:x")), { creator_user_ids: ["@c:x"] });
+
+    // The power levels cannot be stored (jsonb refuses \u0000): the new members must not be kept either.
+    const failed = await repos.roomState.saveFacts("!facts:x", {
+      members: [{ userId: "@b:x", displayname: "Bee" }],
+      powerLevels: { users_default: "\u0000" },
+    });
+    assert.equal(failed.ok, false);
+    assert.deepEqual(must(await repos.roomState.getDisplaynames("!facts:x")), [{ userId: "@a:x", displayname: "Ay" }]);
+    assert.deepEqual(must(await repos.trustData.get("power_levels", "!facts:x")), { users_default: 0 });
+
+    // Facts not learned leave what is stored.
+    must(await repos.roomState.saveFacts("!facts:x", { members: [] }));
+    assert.deepEqual(must(await repos.roomState.getDisplaynames("!facts:x")), []);
+    assert.deepEqual(must(await repos.trustData.get("creator", "!facts:x")), { creator_user_ids: ["@c:x"] });
+  });
+
   it("stores large member lists in batches", async () => {
     const members = Array.from({ length: 12_000 }, (_, i) => ({ userId: `@u${i}:x`, displayname: `User ${i}` }));
     must(await repos.roomState.replaceDisplaynames("!big:x", members));

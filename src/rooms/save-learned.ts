@@ -1,7 +1,6 @@
 import type { RoomFacts } from "../filters/types.js";
 import { err, ok, type Result } from "../result.js";
 import type { RoomStateRepo } from "../storage/room-state.repo.js";
-import type { TrustDataRepo } from "../storage/trust-data.repo.js";
 import type { OnLearned } from "./ports.js";
 
 /**
@@ -12,8 +11,7 @@ import type { OnLearned } from "./ports.js";
  * ban rules always go to `roomState` (only the policy-list filter reads them, through its own cache).
  */
 export function saveLearnedState(repos: {
-  readonly roomState: RoomStateRepo;
-  readonly trustData: TrustDataRepo;
+  readonly roomState: Pick<RoomStateRepo, "saveFacts" | "replaceBanRules">;
 }): OnLearned {
   return async (roomId, facts, banRules) => {
     const saved = await saveRoomFacts(repos, roomId, facts);
@@ -24,31 +22,20 @@ export function saveLearnedState(repos: {
 }
 
 /**
- * Stores a room's learned facts in upstream's layout: display names replaced wholesale, power levels and (v12)
- * creators in `trust_data`. Facts that were not learned leave what is stored untouched.
+ * Stores a room's learned facts in upstream's layout, in one transaction: display names replaced wholesale, power
+ * levels and (v12) creators in `trust_data`. Facts that were not learned leave what is stored untouched.
  */
 export async function saveRoomFacts(
-  repos: {
-    readonly roomState: Pick<RoomStateRepo, "replaceDisplaynames">;
-    readonly trustData: Pick<TrustDataRepo, "put">;
-  },
+  repos: { readonly roomState: Pick<RoomStateRepo, "saveFacts"> },
   roomId: string,
   facts: RoomFacts,
 ): Promise<Result<void, string>> {
-  const members = await repos.roomState.replaceDisplaynames(
-    roomId,
-    facts.members.map((m) => ({ userId: m.userId, displayname: m.displayName })),
-  );
-  if (!members.ok) return err(members.error.message);
-  if (facts.powerLevels !== undefined) {
-    const saved = await repos.trustData.put("power_levels", roomId, facts.powerLevels);
-    if (!saved.ok) return err(saved.error.message);
-  }
-  if (facts.creators !== undefined) {
-    const saved = await repos.trustData.put("creator", roomId, { creator_user_ids: facts.creators });
-    if (!saved.ok) return err(saved.error.message);
-  }
-  return ok(undefined);
+  const saved = await repos.roomState.saveFacts(roomId, {
+    members: facts.members.map((m) => ({ userId: m.userId, displayname: m.displayName })),
+    ...(facts.powerLevels === undefined ? {} : { powerLevels: facts.powerLevels }),
+    ...(facts.creators === undefined ? {} : { creators: facts.creators }),
+  });
+  return saved.ok ? ok(undefined) : err(saved.error.message);
 }
 
 /**

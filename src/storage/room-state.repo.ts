@@ -1,6 +1,7 @@
 import type { Result } from "../result.js";
-import type { ReadRunner, Sql } from "./database.js";
+import type { ReadRunner, Sql, Transaction } from "./database.js";
 import { attempt, type StorageError } from "./storage-error.js";
+import { putTrustData } from "./trust-data.repo.js";
 
 /** One joined member's display name (`displaynames`), for the mentions filter. */
 export interface DisplaynameRecord {
@@ -21,9 +22,23 @@ export interface ListedBanRule extends BanRuleRecord {
   readonly roomId: string;
 }
 
+/** What learning a room's state produced, stored together by `saveFacts`. */
+export interface LearnedFactsRecord {
+  readonly members: readonly DisplaynameRecord[];
+  /** The power-levels content; undefined leaves the stored one alone. */
+  readonly powerLevels?: unknown;
+  /** The v12 creators; undefined leaves the stored ones alone. */
+  readonly creators?: readonly string[];
+}
+
 export interface RoomStateRepo {
   /** Replaces a room's display names wholesale, in one transaction (readers see the old set or the new one). */
   replaceDisplaynames(roomId: string, members: readonly DisplaynameRecord[]): Promise<Result<void, StorageError>>;
+  /**
+   * Stores a room's learned facts in one transaction: display names replaced wholesale, and the power levels and
+   * creators in `trust_data` when given. A failure leaves everything as it was, never half a room.
+   */
+  saveFacts(roomId: string, facts: LearnedFactsRecord): Promise<Result<void, StorageError>>;
   /** A room's display names, ordered by user ID. */
   getDisplaynames(roomId: string): Promise<Result<DisplaynameRecord[], StorageError>>;
   /** Replaces a policy-list room's ban rules wholesale, in one transaction. */
@@ -35,19 +50,29 @@ export interface RoomStateRepo {
 // Bound parameters per INSERT stay far below PostgreSQL's 65535 limit.
 const BATCH_ROWS = 5_000;
 
+/** Replaces a room's display names inside the caller's transaction. Later duplicates win, as a map would. */
+async function writeDisplaynames(tx: Transaction, roomId: string, members: readonly DisplaynameRecord[]): Promise<void> {
+  const unique = [...new Map(members.map((m) => [m.userId, m.displayname])).entries()];
+  await tx`DELETE FROM displaynames WHERE room_id = ${roomId}`;
+  for (let i = 0; i < unique.length; i += BATCH_ROWS) {
+    const rows = unique.slice(i, i + BATCH_ROWS).map(([userId, displayname]) => ({ room_id: roomId, user_id: userId, displayname }));
+    await tx`INSERT INTO displaynames ${tx(rows, "room_id", "user_id", "displayname")}`;
+  }
+}
+
 /** Learned room state over `sql` (writes) and `read` (reads). */
 export function createRoomStateRepo(sql: Sql, read: ReadRunner = (query) => query(sql)): RoomStateRepo {
   return {
     replaceDisplaynames: (roomId, members) =>
       attempt(`replace display names of ${roomId}`, async () => {
-        // Later duplicates win, as a map would; the primary key forbids two rows per user.
-        const unique = [...new Map(members.map((m) => [m.userId, m.displayname])).entries()];
+        await sql.begin((tx) => writeDisplaynames(tx, roomId, members));
+      }),
+    saveFacts: (roomId, facts) =>
+      attempt(`save learned facts of ${roomId}`, async () => {
         await sql.begin(async (tx) => {
-          await tx`DELETE FROM displaynames WHERE room_id = ${roomId}`;
-          for (let i = 0; i < unique.length; i += BATCH_ROWS) {
-            const rows = unique.slice(i, i + BATCH_ROWS).map(([userId, displayname]) => ({ room_id: roomId, user_id: userId, displayname }));
-            await tx`INSERT INTO displaynames ${tx(rows, "room_id", "user_id", "displayname")}`;
-          }
+          await writeDisplaynames(tx, roomId, facts.members);
+          if (facts.powerLevels !== undefined) await putTrustData(tx, "power_levels", roomId, facts.powerLevels);
+          if (facts.creators !== undefined) await putTrustData(tx, "creator", roomId, { creator_user_ids: facts.creators });
         });
       }),
     getDisplaynames: (roomId) =>
