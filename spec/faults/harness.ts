@@ -113,7 +113,9 @@ export async function timedSign(world: FaultWorld, server: ServerProcess, pdu: J
     const body = await res.text();
     return { status: res.status, ms: Date.now() - started, at: started, body };
   } catch (error) {
-    return { status: 0, ms: Date.now() - started, at: started, body: String(error) };
+    // fetch reports "fetch failed" and keeps the reason (reset, refused, closed) in `cause`.
+    const cause = error instanceof Error && error.cause !== undefined ? ` (cause: ${String(error.cause)})` : "";
+    return { status: 0, ms: Date.now() - started, at: started, body: `${String(error)}${cause}` };
   }
 }
 
