@@ -43,8 +43,10 @@ export function createVerdictsRepo(sql: Sql, read: ReadRunner = (query) => query
       attempt(`get ${eventIds.length} verdicts`, async () => {
         const found = new Map<string, StoredVerdict>();
         if (eventIds.length === 0) return found;
+        // One statement whatever the batch size (an IN list prepares one per length, on every connection).
         const rows = await read(
-          (s) => s`SELECT event_id, is_probably_spam, confidence_vectors, first_seen_ts FROM events WHERE event_id IN ${s(eventIds)}`,
+          (s) =>
+            s`SELECT event_id, is_probably_spam, confidence_vectors, first_seen_ts FROM events WHERE event_id = ANY(${s.array([...eventIds])}::text[])`,
         );
         for (const row of rows) found.set(String(row["event_id"]), toVerdict(row));
         return found;
