@@ -1,3 +1,4 @@
+import { canonicalNumber, needsEscaping, undefinedMember, unencodable } from "./canonical-json.js";
 import type { JsonValue } from "./json.js";
 
 /*
@@ -6,17 +7,9 @@ import type { JsonValue } from "./json.js";
  * message. Must agree with canonical-json.ts byte for byte; a property test holds the two together.
  */
 
-// Same fast-path test as canonical-json.ts: anything escaped, or a surrogate to be checked.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const NEEDS_CARE = /["\\\u0000-\u001f\ud800-\udfff]/;
-const LONE_SURROGATE = /\p{Cs}/u;
-
 function stringLength(s: string): number {
   const bytes = Buffer.byteLength(s, "utf8") + 2;
-  if (!NEEDS_CARE.test(s)) return bytes;
-  if (LONE_SURROGATE.test(s)) {
-    throw new TypeError(`canonical JSON cannot encode a string with a lone surrogate: ${JSON.stringify(s)}`);
-  }
+  if (!needsEscaping(s)) return bytes;
   let extra = 0;
   for (let i = 0; i < s.length; i++) {
     const unit = s.charCodeAt(i);
@@ -32,10 +25,7 @@ function valueLength(value: JsonValue): number {
     case "string":
       return stringLength(value);
     case "number":
-      if (!Number.isSafeInteger(value)) {
-        throw new TypeError(`canonical JSON allows only safe integers, got ${String(value)}`);
-      }
-      return String(value).length;
+      return canonicalNumber(value).length;
     case "boolean":
       return value ? 4 : 5;
     case "object": {
@@ -49,13 +39,13 @@ function valueLength(value: JsonValue): number {
       let total = keys.length === 0 ? 2 : keys.length + 1; // braces and commas
       for (const key of keys) {
         const member = value[key];
-        if (member === undefined) throw new TypeError(`canonical JSON cannot encode undefined at key ${JSON.stringify(key)}`);
+        if (member === undefined) throw undefinedMember(key);
         total += stringLength(key) + 1 + valueLength(member);
       }
       return total;
     }
     default:
-      throw new TypeError(`canonical JSON cannot encode a value of type ${typeof value}`);
+      throw unencodable(value);
   }
 }
 

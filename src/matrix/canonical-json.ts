@@ -12,11 +12,36 @@ const LONE_SURROGATE = /\p{Cs}/u;
 // A key containing a surrogate is astral; only then can UTF-16 order differ from code point order.
 const HAS_SURROGATE = /[\ud800-\udfff]/;
 
-function encodeString(s: string): string {
-  if (!NEEDS_CARE.test(s)) return `"${s}"`;
+/**
+ * Whether `s` needs more than quotes around it (an escape, or astral characters to check); throws on a lone
+ * surrogate, which canonical JSON cannot encode. Shared with canonical-json-length.ts so the two agree.
+ */
+export function needsEscaping(s: string): boolean {
+  if (!NEEDS_CARE.test(s)) return false;
   if (LONE_SURROGATE.test(s)) {
     throw new TypeError(`canonical JSON cannot encode a string with a lone surrogate: ${JSON.stringify(s)}`);
   }
+  return true;
+}
+
+/** The canonical text of a number; throws unless it is a safe integer. String(-0) is "0", the canonical form. */
+export function canonicalNumber(value: number): string {
+  if (!Number.isSafeInteger(value)) throw new TypeError(`canonical JSON allows only safe integers, got ${String(value)}`);
+  return String(value);
+}
+
+/** The bug reported for a value canonical JSON has no encoding for (a function, a bigint, undefined...). */
+export function unencodable(value: unknown): TypeError {
+  return new TypeError(`canonical JSON cannot encode a value of type ${typeof value}`);
+}
+
+/** The bug reported for an object member whose value is undefined. */
+export function undefinedMember(key: string): TypeError {
+  return new TypeError(`canonical JSON cannot encode undefined at key ${JSON.stringify(key)}`);
+}
+
+function encodeString(s: string): string {
+  if (!needsEscaping(s)) return `"${s}"`;
   // JSON.stringify already emits exactly the Matrix short escapes (\" \\ \b \t \n \f \r, \u00xx lower case)
   // and leaves everything else literal, so only the fast path above is ours.
   return JSON.stringify(s);
@@ -57,11 +82,7 @@ function encodeValue(value: JsonValue): string {
     case "string":
       return encodeString(value);
     case "number":
-      if (!Number.isSafeInteger(value)) {
-        throw new TypeError(`canonical JSON allows only safe integers, got ${String(value)}`);
-      }
-      // String(-0) is "0", which is the canonical form.
-      return String(value);
+      return canonicalNumber(value);
     case "boolean":
       return value ? "true" : "false";
     case "object": {
@@ -77,14 +98,14 @@ function encodeValue(value: JsonValue): string {
       for (let i = 0; i < keys.length; i++) {
         const key = keys[i] as string;
         const member = value[key];
-        if (member === undefined) throw new TypeError(`canonical JSON cannot encode undefined at key ${JSON.stringify(key)}`);
+        if (member === undefined) throw undefinedMember(key);
         if (i > 0) out += ",";
         out += encodeString(key) + ":" + encodeValue(member);
       }
       return out + "}";
     }
     default:
-      throw new TypeError(`canonical JSON cannot encode a value of type ${typeof value}`);
+      throw unencodable(value);
   }
 }
 
