@@ -9,7 +9,7 @@ import type { Reply } from "../kernel/reply.js";
 import { tell } from "../kernel/tell.js";
 import type { PipelineSteps } from "../pipeline-steps.js";
 import type { CommunityConfigPort, KeywordTemplatePort } from "../ports.js";
-import type { CommunityCheck, CommunityCommand } from "./community.protocol.js";
+import { refuseCommand, type CommunityCheck, type CommunityCommand } from "./community.protocol.js";
 import { crashLooping, type CrashWindow } from "../kernel/supervision.js";
 import { COMMUNITY_CRASH_WINDOW_MS, COMMUNITY_MAX_CRASHES, communitySupervision } from "./community.supervision.js";
 
@@ -64,8 +64,6 @@ type Status =
   | { readonly kind: "unknown" }
   | { readonly kind: "failed"; readonly reason: string };
 
-type QueuedCheck = CommunityCheck;
-
 /**
  * Spawns the actor of one community: it owns the effective config, the filter plan and the compiled templates, and
  * turns each check of a CheckEvents message into a check-session child, returning to its mailbox at once. The store
@@ -81,7 +79,7 @@ export function spawnCommunity(
   stopped: () => void = () => {},
 ) {
   // Kept outside nact's state on purpose: a reset must not lose checks or reload waiters that are still queued.
-  const queued: QueuedCheck[] = [];
+  const queued: CommunityCheck[] = [];
   const reloadWaiters: Reply<Result<void, string>>[] = [];
   let generation = 0;
   let sessions = 0;
@@ -101,7 +99,7 @@ export function spawnCommunity(
     return { kind: "loading", generation: gen };
   };
 
-  const runCheck = (status: Extract<Status, { kind: "ready" }>, check: QueuedCheck): void => {
+  const runCheck = (status: Extract<Status, { kind: "ready" }>, check: CommunityCheck): void => {
     spawnCheckSession(
       self as Ref<unknown>,
       `check-${(sessions++).toString(36)}`,
@@ -150,7 +148,7 @@ export function spawnCommunity(
           return status;
         }
         if (status.kind !== "loading" && quarantined()) {
-          for (const check of msg.checks) check.reply({ type: "unavailable", reason: quarantineReason });
+          refuseCommand(msg, quarantineReason);
           return status;
         }
         queued.push(...msg.checks);
@@ -190,20 +188,7 @@ export function spawnCommunity(
       // Messages still in nact's mailbox are dropped by the stop; their callers get an answer now, not a timeout.
       // nact's typings say Msg[], but its mailbox holds {message, sender} entries (lib/actor.js dispatch).
       const mailbox = (ctx as unknown as { mailbox?: readonly { message: CommunityMessage }[] }).mailbox ?? [];
-      for (const { message } of mailbox) {
-        switch (message.type) {
-          case "CheckEvents":
-            for (const check of message.checks) check.reply({ type: "unavailable", reason });
-            break;
-          case "ReloadConfig":
-            message.reply(err(reason));
-            break;
-          case "ConfigLoaded":
-            break;
-          default:
-            assertNever(message, "community message");
-        }
-      }
+      for (const { message } of mailbox) if (message.type !== "ConfigLoaded") refuseCommand(message, reason);
     },
   });
   return ref;

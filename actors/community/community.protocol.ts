@@ -1,5 +1,5 @@
 import type { FilterEvent, RoomFacts } from "../../src/filters/types.js";
-import type { Result } from "../../src/result.js";
+import { assertNever, type Result } from "../../src/result.js";
 import type { Reply } from "../kernel/reply.js";
 import type { SessionOutcome } from "../check-session/check-session.protocol.js";
 
@@ -29,4 +29,18 @@ export function checkEventsCommand(checks: readonly CommunityCheck[]): Community
 
 export function reloadConfigCommand(reply: Reply<Result<void, string>>): CommunityCommand {
   return { type: "ReloadConfig", reply };
+}
+
+/** Answers a command the actor will never handle (it crashed on it, or stopped with it queued): callers never wait. */
+export function refuseCommand(command: CommunityCommand, reason: string): void {
+  switch (command.type) {
+    case "CheckEvents":
+      for (const check of command.checks) check.reply({ type: "unavailable", reason });
+      return;
+    case "ReloadConfig":
+      command.reply({ ok: false, error: reason });
+      return;
+    default:
+      assertNever(command, "community command");
+  }
 }

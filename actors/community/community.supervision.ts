@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { supervisionPolicy, type CrashWindow } from "../kernel/supervision.js";
 import type { CommunityMessage } from "./community.actor.js";
+import { refuseCommand } from "./community.protocol.js";
 
 /**
  * A community crash (a bug in plan building, a bad stored config that slipped past validation) resets the actor,
@@ -28,10 +29,7 @@ export function communitySupervision(
     windowMs: COMMUNITY_CRASH_WINDOW_MS,
     ...(window === undefined ? {} : { window }),
     decide: ({ msg }) => {
-      if (msg?.type === "CheckEvents") {
-        for (const check of msg.checks) check.reply({ type: "unavailable", reason: "community actor crashed" });
-      }
-      if (msg?.type === "ReloadConfig") msg.reply({ ok: false, error: "community actor crashed" });
+      if (msg !== undefined && msg.type !== "ConfigLoaded") refuseCommand(msg, "community actor crashed");
       return "reset";
     },
   });
