@@ -6,8 +6,8 @@ import { classifyStorageError, isConnectionError, storageError, type StorageErro
 
 /** The postgres.js client type every repository takes. */
 export type Sql = postgres.Sql;
-/** A transaction begun on the pool; statement helpers shared by several repositories run inside one. */
-export type Transaction = postgres.TransactionSql;
+/** What a statement runs on: the pool, or a transaction begun on it (helpers shared by repositories take either). */
+export type Queryable = postgres.ISql;
 
 /**
  * Runs a read-only query on the replica when one is configured and reachable, else on the primary. The query is a

@@ -1,5 +1,5 @@
 import type { Result } from "../result.js";
-import type { ReadRunner, Sql, Transaction } from "./database.js";
+import type { Queryable, ReadRunner, Sql } from "./database.js";
 import { attempt, type StorageError } from "./storage-error.js";
 import { putTrustData } from "./trust-data.repo.js";
 
@@ -51,7 +51,7 @@ export interface RoomStateRepo {
 const BATCH_ROWS = 5_000;
 
 /** Replaces a room's display names inside the caller's transaction. Later duplicates win, as a map would. */
-async function writeDisplaynames(tx: Transaction, roomId: string, members: readonly DisplaynameRecord[]): Promise<void> {
+async function writeDisplaynames(tx: Queryable, roomId: string, members: readonly DisplaynameRecord[]): Promise<void> {
   const unique = [...new Map(members.map((m) => [m.userId, m.displayname])).entries()];
   await tx`DELETE FROM displaynames WHERE room_id = ${roomId}`;
   for (let i = 0; i < unique.length; i += BATCH_ROWS) {

@@ -1,5 +1,5 @@
 import type { Result } from "../result.js";
-import type { ReadRunner, Sql, Transaction } from "./database.js";
+import type { Queryable, ReadRunner, Sql } from "./database.js";
 import { attempt, type StorageError } from "./storage-error.js";
 
 /**
@@ -23,13 +23,13 @@ export function createTrustDataRepo(sql: Sql, read: ReadRunner = (query) => quer
       }),
     put: (source, key, data) =>
       attempt(`put trust data ${source}/${key}`, async () => {
-        await sql.begin((tx) => putTrustData(tx, source, key, data));
+        await putTrustData(sql, source, key, data);
       }),
   };
 }
 
-/** The upsert behind `put`, inside a transaction (callers that store trust data with other state share theirs). */
-export async function putTrustData(tx: Transaction, source: string, key: string, data: unknown): Promise<void> {
-  await tx`INSERT INTO trust_data (source_name, key, data) VALUES (${source}, ${key}, ${tx.json(data as never)})
+/** The upsert behind `put`, on the pool or inside a caller's transaction (learned room facts are saved in one). */
+export async function putTrustData(sql: Queryable, source: string, key: string, data: unknown): Promise<void> {
+  await sql`INSERT INTO trust_data (source_name, key, data) VALUES (${source}, ${key}, ${sql.json(data as never)})
             ON CONFLICT (source_name, key) DO UPDATE SET data = EXCLUDED.data`;
 }
