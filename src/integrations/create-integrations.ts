@@ -12,10 +12,10 @@ import { createHmaClient, createHmaMediaMatcher } from "./hma-client.js";
 import { createIntegrationMetrics, type IntegrationMetrics } from "./integration-metrics.js";
 import { createMediaDownloader } from "./media-downloader.js";
 import { createModerationHooks, type CommunityLookup, type ModerationHooks, type Rejected } from "./moderation-hooks.js";
-import { httpsBaseUrl, resolveModeratorClients, type ModeratorClient } from "./moderator-clients.js";
+import { httpsBaseUrl, resolveModeratorClients, type ModeratorClient, type ModeratorLookup } from "./moderator-clients.js";
 import { startMuninnPoller, type MuninnPoller, type MuninnStore } from "./muninn-poller.js";
 import { createOpenAiModerator } from "./openai-client.js";
-import { createModerationJobRunner, type ModeratorLookup, type RedactJob } from "./redaction-client.js";
+import { createModerationJobRunner, type RedactJob } from "./redaction-client.js";
 import { createWebhookJobRunner, type NotifyJob } from "./webhook-sender.js";
 
 export interface IntegrationsDeps {

@@ -100,7 +100,7 @@ export function clientFor(clients: readonly ModeratorClient[], userId: string): 
   return clients.find((client) => client.userId === userId);
 }
 
-/** Where a room's moderator is read from (the rooms table). */
+/** Where a room's moderator is read from: the rooms repository in production. */
 export interface ModeratorLookup {
   get(roomId: string): Promise<Result<{ readonly moderatorUserId: string } | null, { readonly message: string }>>;
 }

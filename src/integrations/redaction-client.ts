@@ -51,9 +51,6 @@ export interface RedactJob {
   readonly reason: string;
 }
 
-/** Finds the moderator of a room: the rooms repository in production. */
-export type { ModeratorLookup } from "./moderator-clients.js";
-
 export interface ModerationRunnerOptions {
   readonly fetch: SafeFetch;
   readonly rooms: ModeratorLookup;
