@@ -147,7 +147,6 @@ export function startSharedRateCounter(options: SharedRateCounterOptions): Share
       log.warn({ channel: RATE_CHANNEL }, decoded.error);
       return;
     }
-    if (decoded.value.origin === origin) return;
     if (snapshot === undefined || reloading) {
       queued.push(decoded.value);
       if (queued.length > MAX_QUEUED_ANNOUNCEMENTS) queued = queued.slice(-MAX_QUEUED_ANNOUNCEMENTS);
