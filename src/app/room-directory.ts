@@ -37,10 +37,7 @@ export class RoomDirectory implements RoomLookup {
 
   getRoom(roomId: string): Promise<Result<RoomRecord | undefined, string>> {
     const entry = this.entries.get(roomId);
-    if (entry !== undefined) {
-      const ttl = entry.room === undefined ? this.unknownTtlMs : this.knownTtlMs;
-      if (this.now() - entry.at < ttl) return Promise.resolve(ok(entry.room));
-    }
+    if (entry !== undefined && this.fresh(entry)) return Promise.resolve(ok(entry.room));
     const running = this.inflight.get(roomId);
     if (running !== undefined) return running;
     const lookup = this.load(roomId, entry).finally(() => this.inflight.delete(roomId));
@@ -50,8 +47,11 @@ export class RoomDirectory implements RoomLookup {
 
   peekRoom(roomId: string): RoomRecord | undefined {
     const entry = this.entries.get(roomId);
-    if (entry?.room === undefined || this.now() - entry.at >= this.knownTtlMs) return undefined;
-    return entry.room;
+    return entry !== undefined && this.fresh(entry) ? entry.room : undefined;
+  }
+
+  private fresh(entry: Entry): boolean {
+    return this.now() - entry.at < (entry.room === undefined ? this.unknownTtlMs : this.knownTtlMs);
   }
 
   /**
