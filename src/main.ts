@@ -60,12 +60,12 @@ import { createRepositories } from "./storage/repositories.js";
 import { serverKeyStore } from "./storage/server-keys.repo.js";
 
 const SHUTDOWN_GRACE_MS = 10_000;
+const TRUST_REFRESH_MS = 60_000;
 
 /** Whether the process is shutting down; `/ready` reports it so a load balancer stops sending traffic. */
 interface Lifecycle {
   stopping: boolean;
 }
-const TRUST_REFRESH_MS = 60_000;
 
 /** Exit codes: 0 clean stop, 1 fatal start-up failure, 2 bad configuration. */
 async function main(): Promise<number> {
@@ -401,7 +401,7 @@ async function start(
   const ops = createOpsApp({
     registry,
     readiness: [
-      async () => (lifecycle.stopping ? { name: "accepting", ok: false, detail: "shutting down" } : { name: "accepting", ok: true }),
+      async () => ({ name: "accepting", ok: !lifecycle.stopping, ...(lifecycle.stopping ? { detail: "shutting down" } : {}) }),
       async () => ({ name: "keys", ok: true }),
       async () => {
         const ready = await runtime.ready;

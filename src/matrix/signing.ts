@@ -23,9 +23,10 @@ export function signatureOf(obj: object, key: SigningKey): string {
 }
 
 /**
- * The signature over bytes that are already `signedBytes(obj)` (a parsed PDU keeps them), on the libuv thread pool (callback form of crypto.sign): the event loop only hands the job
- * over, so a sign-heavy load leaves it free for HTTP, the database and the actors. Ed25519 is deterministic, so
- * the result equals the synchronous one. Rejects only on a crypto error (a broken key: a bug, not bad input).
+ * The signature over bytes that are already `signedBytes(obj)` (a parsed PDU keeps them), made on the libuv thread
+ * pool (callback form of crypto.sign): the event loop only hands the job over, so a sign-heavy load leaves it free
+ * for HTTP, the database and the actors. Ed25519 is deterministic, so the result equals the synchronous one.
+ * Rejects only on a crypto error (a broken key: a bug, not bad input).
  */
 export function signatureOfBytesAsync(bytes: Uint8Array, key: SigningKey): Promise<string> {
   return new Promise((resolve, reject) => {
