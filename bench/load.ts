@@ -132,11 +132,12 @@ async function main(): Promise<void> {
     },
     // The compiled output, as the Docker image runs it (`npm run bench` builds it first).
     compiled: true,
-    // BENCH_CPU_PROFILE=dir writes the server's CPU profile there on exit (open it in Chrome DevTools).
-    ...(process.env["BENCH_NODE_ARGS"] ? { nodeArgs: process.env["BENCH_NODE_ARGS"].split(" ") } : {}),
-    ...(process.env["BENCH_CPU_PROFILE"]
-      ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${process.env["BENCH_CPU_PROFILE"]}`] }
-      : {}),
+    // BENCH_NODE_ARGS are Node flags for the server; BENCH_CPU_PROFILE=dir adds a CPU profile written there on exit
+    // (open it in Chrome DevTools). Both may be given.
+    nodeArgs: [
+      ...(process.env["BENCH_NODE_ARGS"] ?? "").split(" ").filter((arg) => arg !== ""),
+      ...(process.env["BENCH_CPU_PROFILE"] ? ["--cpu-prof", `--cpu-prof-dir=${process.env["BENCH_CPU_PROFILE"]}`] : []),
+    ],
   });
   try {
     const admin = (path: string, body: unknown): Promise<Response> =>
